@@ -1,0 +1,23 @@
+import { createElementClass, type SSENotifyElement, type SSENotifyEventMap } from './element/sse-notify-element';
+
+/**
+ * Registers `<sse-notify>` (or `tagName`). Safe to call twice, and safe when
+ * another copy of the widget already defined the tag: the first one wins.
+ * Returns the registered class, or `undefined` outside a browser.
+ */
+export function define(tagName = 'sse-notify'): CustomElementConstructor | undefined {
+  const registry = globalThis.customElements;
+  if (!registry) return undefined;
+  const existing = registry.get(tagName);
+  if (existing) return existing;
+  const Element = createElementClass();
+  registry.define(tagName, Element);
+  return Element;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sse-notify': SSENotifyElement;
+  }
+  interface HTMLElementEventMap extends SSENotifyEventMap {}
+}
