@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import preact from '@preact/preset-vite';
+import { iifeAsset } from './demo/iife-asset.js';
 
 // `vite` serves the demo; `vite build` writes the ES module, `--mode iife`
 // the classic script (library mode allows one entry per IIFE build), and
@@ -10,11 +11,15 @@ export default defineConfig(({ mode }) => {
     optimizeDeps: { include: ['preact', 'preact/hooks', '@preact/signals-core', 'msw', 'msw/browser'] },
   };
   if (mode === 'demo') {
-    return { ...base, base: './', build: { outDir: 'demo-dist', emptyOutDir: true } };
+    // A relative base so the site (and MSW's service worker, registered relative
+    // to the page) works from any static host and sub-path; the page loads the
+    // built classic script that iifeAsset() adds beside index.html.
+    return { ...base, base: './', plugins: [...base.plugins, iifeAsset()], build: { outDir: 'demo-dist', emptyOutDir: true } };
   }
   if (mode === 'iife') {
     return {
       ...base,
+      publicDir: false,
       build: {
         emptyOutDir: false,
         minify: true,
@@ -23,9 +28,23 @@ export default defineConfig(({ mode }) => {
       },
     };
   }
+  if (mode === 'server') {
+    // sse-notify/server: the Node hub, bundled as one ES module for Node.
+    return {
+      publicDir: false,
+      build: {
+        emptyOutDir: false,
+        minify: false,
+        target: 'node20',
+        ssr: 'src/server/index.ts',
+        rollupOptions: { output: { entryFileNames: 'server.js' }, external: [/^node:/, 'ioredis', 'jose'] },
+      },
+    };
+  }
   if (mode === 'production') {
     return {
       ...base,
+      publicDir: false,
       build: {
         emptyOutDir: true,
         minify: false,

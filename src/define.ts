@@ -1,4 +1,6 @@
+import type { HTMLAttributes } from 'preact';
 import { createElementClass, type SSENotifyElement, type SSENotifyEventMap } from './element/sse-notify-element';
+import type { SSENotifyAttributes } from './element/jsx';
 
 /**
  * Registers `<sse-notify>` (or `tagName`). Safe to call twice, and safe when
@@ -20,4 +22,12 @@ declare global {
     'sse-notify': SSENotifyElement;
   }
   interface HTMLElementEventMap extends SSENotifyEventMap {}
+}
+
+declare module 'preact' {
+  namespace JSX {
+    interface IntrinsicElements {
+      'sse-notify': Omit<HTMLAttributes<SSENotifyElement>, keyof SSENotifyAttributes> & SSENotifyAttributes;
+    }
+  }
 }

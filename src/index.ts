@@ -19,6 +19,7 @@ export type { NotificationStore, NotificationStoreOptions, Toast } from './store
 export type { ToastInput, Level } from './store/normalize';
 export type { SSENotifyElement, SSENotifyEventMap } from './element/sse-notify-element';
 export type { Strings } from './ui/strings';
+export type { SSENotifyAttributes } from './element/jsx';
 export type { Position } from './ui/toaster';
 export type { Subscriptions, SubscriptionOptions } from './sse/subscriptions';
 export type { UseSSEOptions, UseSSEResult, SSEError } from './preact/use-sse';

@@ -1,0 +1,301 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { answerPreflight, applyCors } from './cors';
+import { readJsonBody, requestUrl, sendJson } from './http-utils';
+import { createMemoryAdapter } from './memory-adapter';
+import { formatComment, formatEvent, formatRetry } from './sse-format';
+import type { AuthResult, Hub, HubEvent, HubHandler, HubOptions, PublishInput } from './types';
+
+interface Client {
+  id: string;
+  res: ServerResponse;
+  userId: string | undefined;
+  channels: Set<string>;
+  /** Live events held back while the replay is read; `null` once the client is live. */
+  pending: HubEvent[] | null;
+}
+
+const HEARTBEAT = formatComment('heartbeat');
+
+const STREAM_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  // no-transform keeps compression middleware and proxies from buffering the stream.
+  'Cache-Control': 'no-cache, no-transform',
+  Connection: 'keep-alive',
+  // nginx buffers proxied responses unless told otherwise.
+  'X-Accel-Buffering': 'no',
+};
+
+/**
+ * Creates the reference hub (SPEC §9): an SSE endpoint speaking both channel protocols of §5,
+ * replay by `Last-Event-ID`, heartbeats, CORS and authentication, on any `node:http`-style server.
+ *
+ * @example
+ * const hub = createHub({ cors: { origins: ['https://shop.example'] } });
+ * http.createServer((req, res) => req.url?.startsWith('/api/events') ? hub.handler(req, res) : serve(req, res));
+ * await hub.sendToChannel('orders', { title: 'New order', body: 'Order #42 was paid' });
+ */
+export function createHub(options: HubOptions = {}): Hub {
+  const channelParam = options.channelParam ?? 'channel';
+  const lastEventIdParam = options.lastEventIdParam ?? 'lastEventId';
+  const retry = options.retry ?? 3000;
+  const heartbeatInterval = options.heartbeatInterval ?? 15_000;
+  const maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
+  const { cors, authenticate } = options;
+  const onError = options.onError ?? ((error: unknown) => console.error('sse-notify hub:', error));
+  checkName('channelParam', channelParam);
+  checkName('lastEventIdParam', lastEventIdParam);
+  checkCount('retry', retry, 0);
+  checkCount('heartbeatInterval', heartbeatInterval, 0);
+  checkCount('maxBufferedBytes', maxBufferedBytes, 1);
+  if (cors && cors.origins !== '*' && !Array.isArray(cors.origins)) {
+    throw new TypeError("createHub: cors.origins must be an array of origins or '*'.");
+  }
+  const adapter = options.adapter ?? createMemoryAdapter({ historySize: options.historySize ?? 1000 });
+
+  const clients = new Map<string, Client>();
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let closing: Promise<void> | undefined;
+  const unsubscribe = adapter.subscribe(deliver, endStreams);
+
+  function deliver(event: HubEvent): void {
+    let frame: string | undefined;
+    for (const client of clients.values()) {
+      if (!receives(client, event)) continue;
+      if (client.pending) client.pending.push(event);
+      else write(client, (frame ??= formatEvent(event)));
+    }
+  }
+
+  /** Ends every stream gracefully; clients reconnect and resume by id. */
+  function endStreams(): void {
+    for (const client of clients.values()) {
+      client.res.end();
+      // end() cannot complete for a client that stopped reading.
+      if (client.res.writableNeedDrain) client.res.destroy();
+    }
+  }
+
+  function write(client: Client, chunk: string): void {
+    const { res } = client;
+    if (res.destroyed || res.writableEnded) return;
+    if (!res.write(chunk) && res.writableLength > maxBufferedBytes) {
+      // A client that stopped reading would make us buffer without bound; it resumes by id.
+      res.destroy();
+      return;
+    }
+    // compression middleware holds output until flushed.
+    (res as { flush?: () => void }).flush?.();
+  }
+
+  function startHeartbeat(): void {
+    if (heartbeat || heartbeatInterval === 0) return;
+    heartbeat = setInterval(() => {
+      for (const client of clients.values()) write(client, HEARTBEAT);
+    }, heartbeatInterval);
+  }
+
+  function stopHeartbeat(): void {
+    clearInterval(heartbeat);
+    heartbeat = undefined;
+  }
+
+  /** The request's identity, or `undefined` when a 401/500 has been answered. */
+  async function identify(req: IncomingMessage, res: ServerResponse): Promise<AuthResult | undefined> {
+    if (!authenticate) return {};
+    let result: AuthResult | null;
+    try {
+      result = await authenticate(req);
+    } catch (error) {
+      onError(error);
+      sendJson(res, 500, { error: 'authentication failed' });
+      return undefined;
+    }
+    if (!result) {
+      sendJson(res, 401, { error: 'unauthorized' }, { 'WWW-Authenticate': 'Bearer' });
+      return undefined;
+    }
+    return result;
+  }
+
+  async function handleEvents(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'OPTIONS') return answerPreflight(req, res, cors);
+    applyCors(req, res, cors);
+    if (req.method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' }, { Allow: 'GET, OPTIONS' });
+    if (closing) return sendJson(res, 503, { error: 'hub closed' });
+    const url = requestUrl(req);
+    const channels = new Set(url.searchParams.getAll(channelParam).filter(Boolean));
+    const auth = await identify(req, res);
+    if (!auth) return;
+    const denied = [...channels].find((channel) => !mayJoin(auth, channel));
+    if (denied !== undefined) return sendJson(res, 403, { error: 'channel not allowed', channel: denied });
+    if (adapter.ready) {
+      try {
+        await adapter.ready();
+      } catch (error) {
+        onError(error);
+        return sendJson(res, 503, { error: 'storage unavailable' }, { 'Retry-After': '5' });
+      }
+    }
+    // The client may have gone, or the hub closed, while authenticate() and ready() ran.
+    if (closing) return sendJson(res, 503, { error: 'hub closed' });
+    if (res.destroyed || req.socket.destroyed) return;
+
+    const header = req.headers['last-event-id'];
+    const lastEventId = (typeof header === 'string' ? header : url.searchParams.get(lastEventIdParam)) ?? '';
+    const client: Client = {
+      id: randomUUID(),
+      res,
+      userId: auth.userId,
+      channels,
+      pending: lastEventId ? [] : null,
+    };
+    res.writeHead(200, STREAM_HEADERS);
+    res.flushHeaders();
+    req.socket.setNoDelay(true);
+    req.socket.setTimeout(0);
+    clients.set(client.id, client);
+    res.on('close', () => {
+      clients.delete(client.id);
+      if (clients.size === 0) stopHeartbeat();
+    });
+    startHeartbeat();
+    write(client, formatRetry(retry));
+    // Always sent: query-channel clients ignore it, subscribe-protocol clients need the id (§5).
+    write(client, formatEvent({ data: JSON.stringify({ type: 'connected', clientId: client.id }) }));
+    if (client.pending) await replay(client, lastEventId);
+  }
+
+  /**
+   * Sends what the client missed after `lastEventId`. The client was registered before the
+   * history is read, so an event appended meanwhile is either in the history or held in
+   * `pending` (or both: those are sent once).
+   */
+  async function replay(client: Client, lastEventId: string): Promise<void> {
+    let missed: HubEvent[] = [];
+    try {
+      missed = await adapter.since(lastEventId);
+    } catch (error) {
+      onError(error);
+    }
+    const replayed = new Set<string>();
+    for (const event of missed) {
+      replayed.add(event.id);
+      if (receives(client, event)) write(client, formatEvent(event));
+    }
+    const pending = client.pending ?? [];
+    client.pending = null;
+    for (const event of pending) if (!replayed.has(event.id)) write(client, formatEvent(event));
+  }
+
+  async function handleChannel(req: IncomingMessage, res: ServerResponse, join: boolean): Promise<void> {
+    if (req.method === 'OPTIONS') return answerPreflight(req, res, cors);
+    applyCors(req, res, cors);
+    if (req.method !== 'POST') return sendJson(res, 405, { error: 'method not allowed' }, { Allow: 'POST, OPTIONS' });
+    if (closing) return sendJson(res, 503, { error: 'hub closed' });
+    const auth = await identify(req, res);
+    if (!auth) return;
+    const body = await readJsonBody(req);
+    if (!body.ok) {
+      // After a 413 the rest of the body is not worth reading: close instead of keeping the socket.
+      return sendJson(res, body.status, { error: body.error }, body.status === 413 ? { Connection: 'close' } : {});
+    }
+    const { clientId, channel } = (isRecord(body.value) ? body.value : {}) as Record<string, unknown>;
+    if (typeof clientId !== 'string' || !clientId || typeof channel !== 'string' || !channel) {
+      return sendJson(res, 400, { error: 'expected a JSON body {"clientId": string, "channel": string}' });
+    }
+    const client = clients.get(clientId);
+    if (!client) return sendJson(res, 404, { error: 'unknown client' });
+    if (authenticate && client.userId !== auth.userId) {
+      return sendJson(res, 403, { error: 'client belongs to another user' });
+    }
+    if (join && !mayJoin(auth, channel)) return sendJson(res, 403, { error: 'channel not allowed', channel });
+    if (join) client.channels.add(channel);
+    else client.channels.delete(channel);
+    sendJson(res, 200, { ok: true, channels: [...client.channels] });
+  }
+
+  const handleSubscribe = (req: IncomingMessage, res: ServerResponse) => handleChannel(req, res, true);
+  const handleUnsubscribe = (req: IncomingMessage, res: ServerResponse) => handleChannel(req, res, false);
+
+  const handler: HubHandler = (req, res, next) => {
+    const last = requestUrl(req).pathname.split('/').filter(Boolean).at(-1);
+    const handle = last === 'subscribe' ? handleSubscribe : last === 'unsubscribe' ? handleUnsubscribe : handleEvents;
+    handle(req, res).catch((error: unknown) => {
+      if (next) return next(error);
+      onError(error);
+      if (res.headersSent) res.destroy();
+      else sendJson(res, 500, { error: 'internal error' });
+    });
+  };
+
+  async function publish(input: PublishInput): Promise<string> {
+    if (closing) throw new Error('sse-notify hub: publish() after close(); create a new hub.');
+    const event = input.event ?? 'notification';
+    if (typeof event !== 'string' || !event || /[\r\n]/.test(event)) {
+      throw new TypeError(`sse-notify hub: event must be a non-empty string without line breaks (got ${JSON.stringify(event)}).`);
+    }
+    for (const key of ['channel', 'userId'] as const) {
+      const value = input[key];
+      if (value !== undefined && (typeof value !== 'string' || !value)) {
+        throw new TypeError(`sse-notify hub: ${key} must be a non-empty string when given (got ${JSON.stringify(value)}).`);
+      }
+    }
+    const stored = await adapter.append({
+      event,
+      data: JSON.stringify(input.data) ?? 'null',
+      ...(input.channel !== undefined && { channel: input.channel }),
+      ...(input.userId !== undefined && { userId: input.userId }),
+    });
+    return stored.id;
+  }
+
+  async function shutdown(): Promise<void> {
+    stopHeartbeat();
+    unsubscribe();
+    endStreams();
+    clients.clear();
+    await adapter.close();
+  }
+
+  return {
+    handleEvents,
+    handleSubscribe,
+    handleUnsubscribe,
+    handler,
+    publish,
+    broadcast: (data, event) => publish({ data, event }),
+    sendToUser: (userId, data, event) => publish({ data, event, userId }),
+    sendToChannel: (channel, data, event) => publish({ data, event, channel }),
+    get clients() {
+      return clients.size;
+    },
+    close: () => (closing ??= shutdown()),
+  };
+}
+
+function receives(client: Client, event: HubEvent): boolean {
+  if (event.userId !== undefined && event.userId !== client.userId) return false;
+  if (event.channel !== undefined && !client.channels.has(event.channel)) return false;
+  return true;
+}
+
+function mayJoin(auth: AuthResult, channel: string): boolean {
+  return auth.channels === undefined || auth.channels.includes(channel);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkName(name: string, value: unknown): void {
+  if (typeof value !== 'string' || !value) {
+    throw new TypeError(`createHub: ${name} must be a non-empty string (got ${JSON.stringify(value)}).`);
+  }
+}
+
+function checkCount(name: string, value: unknown, min: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new TypeError(`createHub: ${name} must be an integer ≥ ${min} (got ${String(value)}).`);
+  }
+}
