@@ -8,7 +8,7 @@ import { iifeAsset } from './demo/iife-asset.js';
 export default defineConfig(({ mode }) => {
   const base = {
     plugins: [preact()],
-    optimizeDeps: { include: ['preact', 'preact/hooks', '@preact/signals-core', 'msw', 'msw/browser'] },
+    optimizeDeps: { include: ['preact', 'preact/hooks', 'msw', 'msw/browser'] },
   };
   if (mode === 'demo') {
     // A relative base so the site (and MSW's service worker, registered relative

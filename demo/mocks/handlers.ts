@@ -63,7 +63,7 @@ export interface DemoHandlers {
   dispose(): void;
 }
 
-/** The notification a fresh connection (no resume id) receives. */
+/** The notification a new client receives: no resume id, or one this server never issued. */
 export const WELCOME = { title: 'Welcome', body: 'Connected to the demo server', level: 'info' } as const;
 
 /** The rotating notifications of the "live feel" ticker. */
@@ -75,6 +75,12 @@ export const AMBIENT_NOTIFICATIONS: ReadonlyArray<Readonly<Record<string, string
   { title: 'Payment failed', body: 'Card ending 4242 was declined', level: 'error' },
   { title: 'Reminder', body: 'Stand-up in 10 minutes', level: 'info' },
 ];
+
+/** What a task's last progress event says (as `message`, the field the common server examples use). */
+const TASK_ENDINGS: Record<string, { message: string }> = {
+  completed: { message: 'Your report is ready' },
+  failed: { message: 'Stopped at 60 %: the import source went away' },
+};
 
 const FAULT_FIELDS = {
   outageMs: 'number',
@@ -143,7 +149,7 @@ export function createDemoHandlers(options: DemoHandlerOptions = {}): DemoHandle
         progress === 0 ? 'started' : progress >= 100 ? 'completed' : input.fail && progress >= 60 ? 'failed' : 'processing';
       backend.publish({
         event: 'progress',
-        data: { taskId, progress, status, title: input.title },
+        data: { taskId, progress, status, title: input.title, ...TASK_ENDINGS[status] },
         ...(input.channel ? { channel: input.channel } : {}),
         ...(input.userId ? { userId: input.userId } : {}),
       });
@@ -191,8 +197,12 @@ export function createDemoHandlers(options: DemoHandlerOptions = {}): DemoHandle
       client.error();
     };
 
+    // An id this server never issued comes from a previous instance (the demo's server lives in
+    // the page, so a reload restarts it while sessionStorage keeps the id): that client is new here.
+    const known = /^\d+$/.test(resumeId) && Number(resumeId) <= Number(backend.lastId() || 0);
     // Synchronous from here on: nothing can be published between the replay and the registration.
-    const replay = resumeId ? backend.since(resumeId, { channels, ...(userId ? { userId } : {}) }) : [];
+    const replay = known ? backend.since(resumeId, { channels, ...(userId ? { userId } : {}) }) : [];
+    const position = backend.lastId() || '0';
     clientId = backend.connect({
       channels,
       ...(userId ? { userId } : {}),
@@ -200,9 +210,11 @@ export function createDemoHandlers(options: DemoHandlerOptions = {}): DemoHandle
     }).clientId;
 
     outbox.push({ retry: retryMs });
-    outbox.push({ data: JSON.stringify({ type: 'connected', clientId }) });
+    // A new client gets the log position as its first id: without one, a client dropped before
+    // any event with an id arrived would reconnect as new and miss what was sent meanwhile.
+    outbox.push({ ...(known ? {} : { id: position }), data: JSON.stringify({ type: 'connected', clientId }) });
     for (const event of replay) outbox.push(toFrame(event));
-    if (!resumeId) outbox.push({ event: 'notification', data: JSON.stringify(WELCOME) });
+    if (!known) outbox.push({ event: 'notification', data: JSON.stringify(WELCOME) });
 
     if (heartbeatMs > 0) {
       heartbeat = setInterval(() => {

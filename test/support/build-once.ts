@@ -18,7 +18,8 @@ declare module 'vitest' {
 export default function setup(project: TestProject) {
   mkdirSync('test/.artifacts', { recursive: true });
   const dir = resolve(mkdtempSync('test/.artifacts/dist-'));
-  const quiet = { stdio: ['ignore', 'ignore', 'inherit'] as ('ignore' | 'inherit')[] };
+  // Vitest runs with NODE_ENV=test; the bundle must be what users get.
+  const quiet = { stdio: ['ignore', 'ignore', 'inherit'] as ('ignore' | 'inherit')[], env: { ...process.env, NODE_ENV: 'production' } };
   execSync(`node node_modules/vite/bin/vite.js build --outDir ${dir} --logLevel error`, quiet);
   execSync(`node node_modules/vite/bin/vite.js build --mode iife --outDir ${dir} --logLevel error`, quiet);
   project.provide('distDir', dir);

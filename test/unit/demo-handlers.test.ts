@@ -215,6 +215,32 @@ describe('demo mock: GET /api/events', () => {
     expect(titles(s)).not.toContain('Welcome');
   });
 
+  it('gives a new client the log position as its first id, so it can resume before any event reached it', async () => {
+    setup();
+    const first = await open();
+    await first.until(isConnected);
+    expect(connectedFrame(first)!.id).toBe('0');
+    await post('/broadcast', { title: 'one' });
+    const second = await open();
+    await second.until(isConnected);
+    expect(connectedFrame(second)!.id).toBe('1');
+    await post('/faults', { drop: true });
+    await post('/broadcast', { title: 'missed' });
+
+    const resumed = await open('', { 'last-event-id': connectedFrame(first)!.id! });
+    await resumed.until(() => titles(resumed).includes('missed'));
+    expect(titles(resumed)).toEqual(['one', 'missed']);
+    expect(connectedFrame(resumed)!.id).toBeUndefined();
+  });
+
+  it('welcomes a client resuming from an id this server never issued (the page reloaded and restarted it)', async () => {
+    setup();
+    await post('/broadcast', { title: 'one' });
+    const s = await open('', { 'last-event-id': '57' });
+    await s.until(() => titles(s).length >= 1);
+    expect(titles(s)).toEqual(['Welcome']);
+  });
+
   it('routes channel events by the channel and topic query parameters', async () => {
     setup();
     const orders = await open('?channel=orders&channel=alerts');
