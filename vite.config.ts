@@ -50,7 +50,16 @@ export default defineConfig(({ mode }) => {
         minify: false,
         target: 'es2022',
         lib: { entry: { 'sse-notify': 'src/index.ts' }, formats: ['es'] },
-        rollupOptions: { external: [/^preact/, /^@preact\//] },
+        // One file per module: a bundler that imports only createConnection
+        // then drops the Preact modules (our sideEffects field allows it).
+        rollupOptions: {
+          external: [/^preact/],
+          output: {
+            preserveModules: true,
+            preserveModulesRoot: 'src',
+            entryFileNames: (chunk) => (chunk.isEntry ? '[name].js' : 'esm/[name].js'),
+          },
+        },
       },
     };
   }

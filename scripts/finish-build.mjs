@@ -10,7 +10,7 @@ writeFileSync(new URL('../dist/react.js', import.meta.url), 'export {};\n');
 // The classic script has no exports; it defines <sse-notify> and window.SSENotify.
 writeFileSync(
   new URL('../dist/sse-notify.iife.d.ts', import.meta.url),
-  "import type * as SSENotify from './sse-notify.js';\ndeclare global {\n  interface Window {\n    SSENotify: typeof SSENotify;\n  }\n}\nexport {};\n",
+  "import type { SSENotifyGlobal } from './types/script-tag.js';\ndeclare global {\n  interface Window {\n    SSENotify: SSENotifyGlobal;\n  }\n}\nexport {};\n",
 );
 await import('./manifest.mjs');
 

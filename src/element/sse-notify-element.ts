@@ -1,7 +1,7 @@
 import { h, render } from 'preact';
-import { createConnection, type Connection } from '../sse/connection';
+import { createSharedConnection, type SharedConnection } from '../share/shared-connection';
 import { createSubscriptions, type Subscriptions } from '../sse/subscriptions';
-import type { ConnectionState, FailedReason } from '../sse/types';
+import type { ConnectionState, FailedReason, FailureType } from '../sse/types';
 import { createNotificationStore, type NotificationStore, type Toast } from '../store/notifications';
 import { normalize, parseData, type ToastInput } from '../store/normalize';
 import { toNotification } from '../store/ingest';
@@ -21,7 +21,8 @@ export interface SSENotifyEventMap {
   'sse-event': CustomEvent<{ type: string; data: unknown; lastEventId: string }>;
   'sse-notification': CustomEvent<{ notification: ToastInput & { id: string } }>;
   'sse-retry': CustomEvent<{ attempt: number; delay: number }>;
-  'sse-failed': CustomEvent<{ attempts: number; reason: FailedReason; status?: number }>;
+  /** `type` says what failed last: `http-status`, `network`, `content-type`, `heartbeat`, … */
+  'sse-failed': CustomEvent<{ attempts: number; reason: FailedReason; status?: number; type: FailureType }>;
   'sse-state': CustomEvent<{ state: ConnectionState }>;
 }
 
@@ -90,7 +91,7 @@ const CONNECTION_KEYS: (keyof ElementConfig)[] = [
  * @fires sse-event - `{ type, data, lastEventId }`: every SSE event.
  * @fires sse-notification - `{ notification }`: cancelable; `preventDefault()` suppresses the toast.
  * @fires sse-retry - `{ attempt, delay }`: a reconnect is scheduled.
- * @fires sse-failed - `{ attempts, reason, status? }`: gave up.
+ * @fires sse-failed - `{ attempts, reason, status?, type }`: gave up; `type` is the last failure's kind.
  * @fires sse-state - `{ state }`: any state change.
  *
  * @csspart stack - The toast container.
@@ -118,7 +119,7 @@ export function createElementClass(): CustomElementConstructor {
     #strings: Partial<Strings> | null = null;
     #config = readConfig(this);
     #store: NotificationStore = createNotificationStore();
-    #connection?: Connection;
+    #connection?: SharedConnection;
     #subscriptions?: Subscriptions;
     #connectionKey = '';
     #state: ConnectionState = 'idle';
@@ -126,7 +127,6 @@ export function createElementClass(): CustomElementConstructor {
     #root?: ShadowRoot;
     #scheduled = false;
     #warnedNoSrc = false;
-    #offStore?: () => void;
 
     get state() {
       return this.#state;
@@ -160,7 +160,6 @@ export function createElementClass(): CustomElementConstructor {
           }
           this.#root = attachStyledShadow(this);
         }
-        this.#offStore = this.#store.subscribe(() => this.#render());
         this.#update();
       });
     }
@@ -168,7 +167,6 @@ export function createElementClass(): CustomElementConstructor {
     disconnectedCallback() {
       this.#guard(() => {
         this.#teardown();
-        this.#offStore?.();
         if (this.#root) render(null, this.#root);
       });
     }
@@ -196,7 +194,7 @@ export function createElementClass(): CustomElementConstructor {
     }
 
     toast(input: ToastInput | string) {
-      return this.#store.add(typeof input === 'string' ? { body: input } : normalize(input));
+      return this.#store.add(normalize(input));
     }
 
     dismiss(id: string) {
@@ -227,6 +225,7 @@ export function createElementClass(): CustomElementConstructor {
     }
 
     #setState(state: ConnectionState) {
+      if (state === this.#state) return;
       this.#state = state;
       this.setAttribute('state', state);
       this.#emit('sse-state', { state });
@@ -261,7 +260,7 @@ export function createElementClass(): CustomElementConstructor {
     }
 
     #open(config: ElementConfig) {
-      const connection = (this.#connection = createConnection({
+      const connection = (this.#connection = createSharedConnection({
         url: config.src,
         channels: config.channels,
         channelsInQuery: !config.subscribeUrl,
@@ -277,6 +276,7 @@ export function createElementClass(): CustomElementConstructor {
         maxRetryDelay: config.maxRetryDelay,
         heartbeatTimeout: config.heartbeatTimeout,
         events: config.events,
+        share: config.share,
       }));
       connection.on('state', ({ state }) => {
         if (state === 'open') this.#attempt = 0;
@@ -288,8 +288,8 @@ export function createElementClass(): CustomElementConstructor {
         this.#emit('sse-retry', { attempt, delay });
         this.#render();
       });
-      connection.on('failed', ({ attempts, reason, status }) => {
-        this.#emit('sse-failed', reason === 'status' ? { attempts, reason, status } : { attempts, reason });
+      connection.on('failed', ({ attempts, reason, status, type }) => {
+        this.#emit('sse-failed', reason === 'status' ? { attempts, reason, status, type } : { attempts, reason, type });
       });
       if (config.subscribeUrl) {
         this.#subscriptions = createSubscriptions(connection, {
@@ -310,7 +310,8 @@ export function createElementClass(): CustomElementConstructor {
       const notification = toNotification(type, data, id, this.#config.events);
       if (!notification || !this.#emit('sse-notification', { notification }, true)) return;
       const shown = this.#store.add(notification);
-      if (shown && !notification.taskId) showOsNotification(notification, this.#config.browserNotifications);
+      // One tab per shared group shows OS notifications: the leader.
+      if (shown && !notification.taskId && this.#connection?.leader) showOsNotification(notification, this.#config.browserNotifications);
     }
 
     #render() {

@@ -23,7 +23,7 @@ export function useNotifications(store: NotificationStore = getDefaultStore()): 
   useEffect(() => store.subscribe(setNotifications), [store]);
   return {
     notifications,
-    toast: (input) => store.add(typeof input === 'string' ? { body: input } : normalize(input)),
+    toast: (input) => store.add(normalize(input)),
     dismiss: store.dismiss,
     clear: store.clear,
   };

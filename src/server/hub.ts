@@ -79,11 +79,14 @@ export function createHub(options: HubOptions = {}): Hub {
   function write(client: Client, chunk: string): void {
     const { res } = client;
     if (res.destroyed || res.writableEnded) return;
-    if (!res.write(chunk) && res.writableLength > maxBufferedBytes) {
-      // A client that stopped reading would make us buffer without bound; it resumes by id.
+    // A client that stopped reading would make us buffer without bound; it resumes by id. Judged
+    // on what earlier writes left unsent, so one event larger than the limit is not mistaken for
+    // a slow reader (which would drop every client, and again on each replay of that event).
+    if (res.writableLength > maxBufferedBytes) {
       res.destroy();
       return;
     }
+    res.write(chunk);
     // compression middleware holds output until flushed.
     (res as { flush?: () => void }).flush?.();
   }

@@ -17,15 +17,17 @@
  */
 export function backoffDelay(attempt: number, base: number, cap: number, random = Math.random(), retryAfter = 0): number {
   const nominal = Math.min(cap, base * 2 ** Math.min(attempt - 1, 30));
-  return Math.max(Math.round(nominal * (0.5 + 0.5 * random)), retryAfter);
+  // setTimeout fires at once past 2^31-1 ms: a far-off Retry-After would hammer.
+  return Math.min(Math.max(Math.round(nominal * (0.5 + 0.5 * random)), retryAfter), 2 ** 31 - 1);
 }
 
-/** What to do after a failed attempt with this HTTP status (0: no response, a network error). */
+/** What to do after a failed attempt with this HTTP status (0: no response, a network error; 200: a wrong `Content-Type`). */
 export type FailureAction = 'retry' | 'stop' | 'auth';
 
 /**
  * SPEC §5 failure rules: 204 stops at once; 401/403 get one `tokenProvider`
- * retry; other 4xx stop; 5xx, 429 and network errors back off and retry.
+ * retry; other 4xx stop; 5xx, 429, network errors and a 200 with the wrong
+ * `Content-Type` (a captive portal, a login page) back off and retry.
  */
 export function failureAction(status: number): FailureAction {
   if (status === 204) return 'stop';
@@ -41,6 +43,7 @@ export function failureAction(status: number): FailureAction {
 export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number {
   if (!value) return 0;
   if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
+  // Every HTTP-date form has hh:mm:ss; Date.parse alone reads "soon 2099" as a year.
+  const date = /\d\d:\d\d:\d\d/.test(value) ? Date.parse(value) : NaN;
   return Number.isNaN(date) ? 0 : Math.max(0, date - now);
 }

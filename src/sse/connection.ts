@@ -1,5 +1,5 @@
 import { backoffDelay, failureAction } from './backoff';
-import { FetchEventSource, type FetchEventSourceError } from './transport-fetch';
+import { FetchEventSource, report, type FetchEventSourceError } from './transport-fetch';
 import type { ConnectionState, FailedReason, FailureType, ParsedEvent } from './types';
 
 /** Options of {@link createConnection}: the element's attributes in camelCase. */
@@ -52,6 +52,7 @@ export interface ConnectionOptions {
 
 /** What `on('failed')` receives. */
 export interface FailedDetail {
+  /** Requests that failed in a row, the `tokenProvider` retry included. */
   attempts: number;
   reason: FailedReason;
   /** The HTTP status for `status`. */
@@ -137,9 +138,7 @@ export function createConnection(options: ConnectionOptions): Connection {
       try {
         listener(detail);
       } catch (error) {
-        setTimeout(() => {
-          throw error;
-        });
+        report(error);
       }
     }
   };
@@ -166,6 +165,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     generation++;
     clearTimeout(retryTimer);
     clearTimeout(stableTimer);
+    retryTimer = undefined;
     if (source) {
       source.onopen = source.onmessage = source.onerror = null;
       source.close();
@@ -216,10 +216,14 @@ export function createConnection(options: ConnectionOptions): Connection {
       es.onerror = () => fail('network', 0, 0);
       const types = new Set(['message', ...(o.events ?? ['notification', 'progress'])]);
       for (const type of listeners.keys()) if (!CONNECTION_EVENTS.includes(type) && type !== '*') types.add(type);
+      // A new EventSource starts with an empty last event id (it was resumed by
+      // the query): until the stream names an id, keep ours rather than clear it.
+      let named = false;
       for (const type of types) {
         es.addEventListener(type, (e) => {
           const m = e as MessageEvent;
-          deliver({ type, data: String(m.data), lastEventId: m.lastEventId });
+          named ||= !!m.lastEventId;
+          deliver({ type, data: String(m.data), lastEventId: named ? m.lastEventId : lastEventId });
         });
       }
     } else {
@@ -252,7 +256,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     }
     if (action !== 'retry') {
       setState('failed');
-      emit('failed', { attempts: failures + 1, reason: 'status', status, type });
+      emit('failed', { attempts: failures + (authRetried ? 2 : 1), reason: 'status', status, type });
       return;
     }
     if (globalThis.navigator?.onLine === false) {
@@ -275,7 +279,7 @@ export function createConnection(options: ConnectionOptions): Connection {
   };
 
   const onOnline = () => {
-    if (waitingOnline || state === 'reconnecting') {
+    if (waitingOnline || retryTimer) {
       waitingOnline = false;
       void open();
     }

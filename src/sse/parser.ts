@@ -1,7 +1,6 @@
 import type { ParsedEvent, Parser, ParserCallbacks } from './types';
 
 const LF = 10;
-const CR = 13;
 const SPACE = 32;
 const COLON = 58;
 const BOM = 0xfeff;
@@ -13,14 +12,17 @@ const BOM = 0xfeff;
 // longer than this are read with charCodeAt (their lines are long anyway).
 const MAX_BYTES = 1 << 16;
 // Copying pays off only for short lines: after a chunk whose lines averaged
-// more characters than this, the next chunk skips the copy.
+// more characters than this, the next chunk is not copied.
 const COPY_LINE_LENGTH = 256;
+// Copying a non-ASCII chunk is wasted (and slow): after one, this many chunks
+// are not copied before trying again.
+const NON_ASCII_WAIT = 16;
 
 let encoder: TextEncoder | undefined;
 
 /** The code unit at `i` of `s`, from `bytes` when `ascii` says they match. */
 function at(s: string, bytes: Uint8Array, ascii: boolean, i: number): number {
-  return ascii ? bytes[i]! : s.charCodeAt(i);
+  return ascii ? bytes[i] : s.charCodeAt(i);
 }
 
 /**
@@ -96,28 +98,27 @@ export function createParser(callbacks: ParserCallbacks): Parser {
   let eventType = '';
   let lastEventId = '';
 
-  // This parser's copy of the chunk being scanned (see MAX_BYTES).
+  // This parser's byte copy of the chunk being scanned (see MAX_BYTES), and
+  // how many chunks to scan before copying again.
   let bytes = new Uint8Array(0);
-  let copyNext = true;
+  let copyWait = 0;
 
-  function setRetry(value: string): void {
-    const n = value.length;
-    if (n === 0) return;
-    for (let i = 0; i < n; i++) {
-      const c = value.charCodeAt(i);
-      if (c < 48 || c > 57) return;
+  /**
+   * The spec's "process the line" steps for a complete, non-empty line: the
+   * general path, for what scan() has no fast path for and for a line that
+   * arrived in pieces. Works on the closure's buffers.
+   */
+  function processLine(line: string): void {
+    const colon = line.indexOf(':');
+    if (colon === 0) {
+      if (onComment) onComment(line.slice(line.charCodeAt(1) === SPACE ? 2 : 1));
+      return;
     }
-    if (onRetry) onRetry(parseInt(value, 10));
-  }
-
-  // The general "process the field" step, for the lines scan() has no fast path for.
-  function otherField(text: string): void {
-    const colon = text.indexOf(':');
-    let field = text;
+    let field = line;
     let value = '';
     if (colon !== -1) {
-      field = text.slice(0, colon);
-      value = text.slice(text.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1);
+      field = line.slice(0, colon);
+      value = line.slice(line.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1);
     }
     switch (field) {
       case 'event':
@@ -131,43 +132,43 @@ export function createParser(callbacks: ParserCallbacks): Parser {
         if (value.indexOf('\0') === -1) lastEventId = value;
         break;
       case 'retry':
-        setRetry(value);
+        if (onRetry && isDigits(value)) onRetry(parseInt(value, 10));
         break;
       // Any other field is ignored.
     }
   }
 
-  // Handles every complete line of s from `pos`, then keeps the unterminated
-  // rest in `pending`. This loop is the hot path: the line handling is inlined
-  // and the buffers live in locals until it stops.
+  /**
+   * Handles every complete line of `s` from `pos`, then keeps the unterminated
+   * rest in `pending`. This loop is the hot path: the common lines are handled
+   * inline and the buffers live in locals until it stops.
+   */
   function scan(s: string, pos: number, gen: number): void {
     const len = s.length;
-    let dataBuf = data;
-    let dataSet = hasData;
-    let type = eventType;
-    let id = lastEventId;
-    if (skipLF) {
-      skipLF = false;
-      if (s.charCodeAt(pos) === LF) pos++;
-    }
     let ascii = false;
-    if (copyNext && len <= MAX_BYTES) {
+    if (copyWait > 0) {
+      copyWait--;
+    } else if (len <= MAX_BYTES) {
       if (bytes.length < len) bytes = new Uint8Array(MAX_BYTES);
       encoder ??= new TextEncoder();
       const { read, written } = encoder.encodeInto(s, bytes);
       ascii = read === len && written === len;
+      if (!ascii) copyWait = NON_ASCII_WAIT;
     }
     const b = bytes;
-    const lineStart = pos;
+    const scanStart = pos;
     let lines = 0;
-    // Next LF, CR and U+0000 at or after `pos`; `len` when there is none. Each
-    // is searched again only once passed, so a rare CR or NUL costs one search
-    // per chunk rather than one per line.
+    let dataBuf = data;
+    let dataSet = hasData;
+    let type = eventType;
+    let id = lastEventId;
+    // Next LF and CR at or after `pos`; `len` when there is none. A CR is
+    // searched again only once passed, so a rare CR costs one search per chunk
+    // rather than one per line.
     let lf = s.indexOf('\n', pos);
     if (lf === -1) lf = len;
     let cr = s.indexOf('\r', pos);
     if (cr === -1) cr = len;
-    let nul = -1;
 
     try {
       for (;;) {
@@ -178,7 +179,7 @@ export function createParser(callbacks: ParserCallbacks): Parser {
         // The line is s[pos, end). The character at `end` is CR or LF, so the
         // prefix checks below never match past the line.
         if (pos === end) {
-          // Dispatch the event (WHATWG "dispatch the event").
+          // "Dispatch the event".
           if (dataSet) {
             const event: ParsedEvent = { type: type === '' ? 'message' : type, data: dataBuf, lastEventId: id };
             dataBuf = '';
@@ -201,13 +202,12 @@ export function createParser(callbacks: ParserCallbacks): Parser {
               dataSet = true;
             }
           } else if (c === 105 && at(s, b, ascii, pos + 1) === 100 && at(s, b, ascii, pos + 2) === COLON) {
-            // "id:"; a value containing U+0000 is ignored.
+            // "id:"; a value containing U+0000 is ignored. (Never search a
+            // whole chunk for U+0000: in a two-byte string, V8 stops at every
+            // ASCII character's zero high byte.)
             const from = at(s, b, ascii, pos + 3) === SPACE ? pos + 4 : pos + 3;
-            if (nul < from) {
-              nul = s.indexOf('\0', from);
-              if (nul === -1) nul = len;
-            }
-            if (nul >= end) id = s.slice(from, end);
+            const value = s.slice(from, end);
+            if (value.indexOf('\0') === -1) id = value;
           } else if (c === 101 && at(s, b, ascii, pos + 1) === 118 && at(s, b, ascii, pos + 2) === 101 && at(s, b, ascii, pos + 3) === 110 && at(s, b, ascii, pos + 4) === 116 && at(s, b, ascii, pos + 5) === COLON) {
             // "event:"
             type = s.slice(at(s, b, ascii, pos + 6) === SPACE ? pos + 7 : pos + 6, end);
@@ -221,7 +221,7 @@ export function createParser(callbacks: ParserCallbacks): Parser {
             hasData = dataSet;
             eventType = type;
             lastEventId = id;
-            otherField(s.slice(pos, end));
+            processLine(s.slice(pos, end));
             if (gen !== generation) return;
             dataBuf = data;
             dataSet = hasData;
@@ -250,10 +250,10 @@ export function createParser(callbacks: ParserCallbacks): Parser {
         }
       }
       if (pos < len) pending.push(pos === 0 ? s : s.slice(pos));
-      copyNext = lines * COPY_LINE_LENGTH >= pos - lineStart;
+      if (copyWait === 0 && lines * COPY_LINE_LENGTH < pos - scanStart) copyWait = 1;
     } finally {
-      // Keeps what was parsed even when a callback throws; after a reset()
-      // from a callback, the parser's fresh state must not be overwritten.
+      // Keeps what was parsed even when a callback throws, but never
+      // overwrites the fresh state of a reset() called from a callback.
       if (gen === generation) {
         data = dataBuf;
         hasData = dataSet;
@@ -266,38 +266,54 @@ export function createParser(callbacks: ParserCallbacks): Parser {
   function feed(chunk: string): void {
     if (typeof chunk !== 'string') {
       throw new TypeError(
-        'parser.feed() takes text: decode the bytes first with new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes, { stream: true }).',
+        'parser.feed() takes text: decode the bytes first, with new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes, { stream: true }).',
       );
     }
     if (feeding) {
       throw new Error('parser.feed() was called from one of its own callbacks; feed the next chunk after feed() returns.');
     }
-    if (chunk.length === 0) return;
+    const len = chunk.length;
+    if (len === 0) return;
     const gen = generation;
     let pos = 0;
     if (streamStart) {
       streamStart = false;
       if (chunk.charCodeAt(0) === BOM) pos = 1;
     }
+    if (skipLF && pos < len) {
+      skipLF = false;
+      if (chunk.charCodeAt(pos) === LF) pos++;
+    }
+    if (pos === len) return;
+
     feeding = true;
     try {
       if (pending.length !== 0) {
-        // Complete the pending line with the head of this chunk, its line end
-        // included, and handle it on its own; the rest of the chunk follows.
-        // (A chunk ending in CR leaves nothing pending, so skipLF is false here.)
+        // The line in `pending` ends in this chunk, or not yet. It is handled
+        // apart from scan() so that scan() only ever sees whole chunks.
+        // (A chunk ending in CR leaves nothing pending, so skipLF was false.)
         let end = chunk.indexOf('\n', pos);
-        const cr = chunk.indexOf('\r', pos);
+        // Looking back from the first LF keeps a CR-less chunk from being searched twice.
+        const cr = end === -1 || chunk.lastIndexOf('\r', end) >= pos ? chunk.indexOf('\r', pos) : -1;
         if (cr !== -1 && (end === -1 || cr < end)) end = cr;
         if (end === -1) {
           pending.push(pos === 0 ? chunk : chunk.slice(pos));
           return;
         }
-        const head = pending.join('') + chunk.slice(pos, end + 1);
+        const line = pending.join('') + chunk.slice(pos, end);
         pending = [];
-        scan(head, 0, gen);
+        // Non-empty: `pending` only ever holds non-empty fragments.
+        processLine(line);
         if (gen !== generation) return;
         pos = end + 1;
-        if (pos === chunk.length) return;
+        if (end === cr) {
+          if (pos === len) {
+            skipLF = true;
+            return;
+          }
+          if (chunk.charCodeAt(pos) === LF) pos++;
+        }
+        if (pos === len) return;
       }
       scan(chunk, pos, gen);
     } finally {
@@ -317,4 +333,15 @@ export function createParser(callbacks: ParserCallbacks): Parser {
   }
 
   return { feed, reset };
+}
+
+/** Whether `value` is one or more ASCII digits, as `retry` requires. */
+function isDigits(value: string): boolean {
+  const n = value.length;
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }

@@ -24,8 +24,8 @@ export interface Subscriptions {
   close(): void;
 }
 
-/** `…/events/subscribe` → `…/events/unsubscribe` (SPEC §5). */
-export const unsubscribeUrlFor = (url: string) => url.replace(/subscribe(?=\/?(?:[?#].*)?$)/, 'unsubscribe');
+/** `…/events/subscribe` → `…/events/unsubscribe` (SPEC §5): only a last path segment that is exactly `subscribe`. */
+export const unsubscribeUrlFor = (url: string) => url.replace(/(^|\/)subscribe(?=\/?(?:[?#].*)?$)/, '$1unsubscribe');
 
 /**
  * The subscribe protocol of SPEC §5 on top of a connection: the server's

@@ -32,7 +32,7 @@ export interface FetchEventSourceInit {
 export interface FetchEventSourceError extends Event {
   /** What failed. */
   reason: FailureType;
-  /** HTTP status for `http-status`, else 0. */
+  /** The response's HTTP status for `http-status` and `content-type`, else 0. */
   status: number;
   /** The server's `Retry-After` in ms, else 0. */
   retryAfter: number;
@@ -45,6 +45,14 @@ type Listener = ((event: any) => void) | { handleEvent(event: any): void };
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSED = 2;
+
+/**
+ * Reports an exception thrown by a listener the way the platform reports one
+ * from an `EventTarget` listener (`reportError`: the page's `error` event and
+ * console), without unwinding our stack; Node has no `reportError`.
+ * @internal
+ */
+export const report = (error: unknown) => (globalThis.reportError || console.error)(error);
 
 /** UTF-8 bytes of `id` as a ByteString, which is how browsers send a non-ASCII `Last-Event-ID`. */
 const toByteString = (id: string) => String.fromCharCode(...new TextEncoder().encode(id));
@@ -120,9 +128,7 @@ export class FetchEventSource {
     try {
       typeof listener === 'function' ? listener.call(this, event) : listener.handleEvent(event);
     } catch (error) {
-      setTimeout(() => {
-        throw error;
-      });
+      report(error);
     }
   }
 
@@ -172,6 +178,11 @@ export class FetchEventSource {
         this.#init.onRetry?.(ms);
       },
     });
+    // The last event id outlives the stream (as in browsers, whose parser
+    // starts from it): an id-less event after a reconnect keeps the id rather
+    // than clearing it. Fed as an `id:` line ahead of the body, after the one
+    // BOM the parser strips, so BOM handling stays the parser's.
+    let prefix = this.#lastEventId && 'id: ' + this.#lastEventId + '\n';
     let response: Response;
     try {
       this.#feedWatchdog();
@@ -185,32 +196,38 @@ export class FetchEventSource {
       if (!abort.signal.aborted) this.#fail('network', 0, 0, error);
       return;
     }
-    if (abort.signal.aborted) return;
+    const body = response.body;
+    const cancel = () => body?.cancel().catch(() => {});
+    if (abort.signal.aborted) return void cancel();
+    const status = response.status;
     const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
-    if (response.status !== 200 || !response.body) {
-      response.body?.cancel().catch(() => {});
-      return this.#fail('http-status', response.status, retryAfter);
+    if (status !== 200 || !body) {
+      cancel();
+      return this.#fail('http-status', status, retryAfter);
     }
-    const type = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
-    if (type !== 'text/event-stream') {
-      response.body.cancel().catch(() => {});
-      return this.#fail('content-type', response.status, retryAfter);
+    if (!/^text\/event-stream\s*(;|$)/i.test(response.headers.get('content-type') ?? '')) {
+      cancel();
+      return this.#fail('content-type', status, retryAfter);
     }
+    const reader = body.getReader();
+    abort.signal.addEventListener('abort', () => void reader.cancel().catch(() => {}), { once: true });
     this.readyState = OPEN;
     this.dispatchEvent(new Event('open'));
-    const reader = response.body.getReader();
     const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-    abort.signal.addEventListener('abort', () => reader.cancel().catch(() => {}), { once: true });
     try {
-      for (;;) {
+      // Every exit of this loop is a close() (aborted) or a failure.
+      while (this.readyState === OPEN) {
         this.#feedWatchdog();
         const { done, value } = await reader.read();
         if (abort.signal.aborted) return;
-        if (done) break;
-        parser.feed(decoder.decode(value, { stream: true }));
-        if (this.readyState !== OPEN) return;
+        if (done) return this.#fail('network');
+        let text = decoder.decode(value, { stream: true });
+        if (prefix && text) {
+          text = text.replace(/^\uFEFF?/, (bom) => bom + prefix);
+          prefix = '';
+        }
+        parser.feed(text);
       }
-      this.#fail('network');
     } catch (error) {
       if (!abort.signal.aborted) this.#fail('network', 0, 0, error);
     }

@@ -33,7 +33,8 @@ export const MAX_BODY = 1000;
 const text = (value: unknown, max: number): string | undefined => {
   if (typeof value === 'number') value = String(value);
   if (typeof value !== 'string' || !value) return undefined;
-  return value.length > max ? value.slice(0, max - 1) + '…' : value;
+  // Never cut a surrogate pair in half: that would show a replacement character.
+  return value.length > max ? value.slice(0, max - 1).replace(/[\ud800-\udbff]$/, '') + '…' : value;
 };
 
 /**
@@ -42,10 +43,13 @@ const text = (value: unknown, max: number): string | undefined => {
  * read their scheme; the original string is kept.
  */
 export function safeUrl(value: unknown): string | undefined {
-  if (typeof value !== 'string' || !value.trim()) return undefined;
+  // Check the very string returned: trim() strips U+00A0 and U+FEFF, which the URL parser keeps
+  // (reading "\u00a0javascript:…" as a relative path). Over 8 KB is no real link.
+  const url = typeof value === 'string' ? value.trim() : '';
+  if (!url || url.length > 8192) return undefined;
   try {
-    const { protocol } = new URL(value, 'https://relative.invalid/');
-    return protocol === 'https:' || protocol === 'http:' ? value.trim() : undefined;
+    const { protocol } = new URL(url, 'https://relative.invalid/');
+    return protocol === 'https:' || protocol === 'http:' ? url : undefined;
   } catch {
     return undefined;
   }
@@ -70,24 +74,23 @@ export function parseData(data: string): unknown {
  * Never throws, whatever the input.
  */
 export function normalize(data: unknown, eventId?: string): ToastInput {
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    return { id: eventId || undefined, body: text(typeof data === 'string' ? data : JSON.stringify(data), MAX_BODY) };
-  }
+  const id = eventId || undefined;
+  // An array is no payload, and String() of one nested 100 000 deep overflows the stack.
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return { id, body: text(Array.isArray(data) ? '' : String(data ?? ''), MAX_BODY) };
   const d = data as Record<string, unknown>;
-  const level = LEVELS.includes(d.level as Level) ? (d.level as Level) : 'info';
-  const duration = typeof d.duration === 'number' && d.duration >= 0 ? d.duration : undefined;
-  const progress = typeof d.progress === 'number' && Number.isFinite(d.progress) ? Math.min(100, Math.max(0, d.progress)) : undefined;
+  const { duration, progress } = d;
   return {
-    id: text(d.id, 200) ?? (eventId || undefined),
+    id: text(d.id, 200) ?? id,
     title: text(d.title, MAX_TITLE),
-    body: text(d.body ?? d.message ?? d.text, MAX_BODY),
-    level,
+    body: text(d.body, MAX_BODY) ?? text(d.message, MAX_BODY) ?? text(d.text, MAX_BODY),
+    level: LEVELS.includes(d.level as Level) ? (d.level as Level) : 'info',
     url: safeUrl(d.url),
     icon: safeUrl(d.icon),
-    duration,
+    // setTimeout fires at once beyond 2^31 - 1 ms.
+    duration: typeof duration === 'number' && duration >= 0 && duration < 2 ** 31 ? duration : undefined,
     channel: text(d.channel, 200),
     update: d.update === true,
-    progress,
+    progress: typeof progress === 'number' && progress >= 0 ? Math.min(100, progress) : undefined,
     status: text(d.status, 40),
     taskId: text(d.taskId, 200),
   };

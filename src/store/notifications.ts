@@ -8,8 +8,6 @@ export interface Toast extends ToastInput {
   createdAt: number;
   /** Bumped on every in-place update, so views restart the auto-close timer. */
   version: number;
-  /** A toast the widget itself made (connection status): not counted as a notification. */
-  system?: 'failed';
 }
 
 /** Options of {@link createNotificationStore}. */
@@ -28,7 +26,7 @@ export interface NotificationStore {
    * when `update` is set and the id is live. Returns the id, or `undefined`
    * when the id was already shown (a replay, a second tab).
    */
-  add(input: ToastInput & { system?: 'failed' }): string | undefined;
+  add(input: ToastInput): string | undefined;
   /** Removes one toast. */
   dismiss(id: string): void;
   /** Removes every toast. */
@@ -42,57 +40,56 @@ export interface NotificationStore {
 let counter = 0;
 
 /** Creates an empty notification store. */
-export function createNotificationStore(options: NotificationStoreOptions = {}): NotificationStore {
-  const historySize = options.historySize ?? 1000;
+export function createNotificationStore({ historySize = 1000 }: NotificationStoreOptions = {}): NotificationStore {
   let toasts: Toast[] = [];
   const listeners = new Set<(toasts: Toast[]) => void>();
   const set = (next: Toast[]) => {
     toasts = next;
     for (const listener of [...listeners]) listener(next);
   };
-  // Insertion-ordered, so the oldest id is forgotten first.
+  // Ids shown before, oldest first, so the oldest is forgotten first. Live ids
+  // are also checked in the list, so a visible toast is never shown twice.
   const seen = new Set<string>();
   const remember = (id: string) => {
     seen.add(id);
     if (seen.size > historySize) seen.delete(seen.values().next().value!);
   };
 
-  const progressFields = (input: ToastInput): Partial<Toast> => {
-    const status = input.status;
-    if (status === 'completed') return { level: 'success', progress: 100, duration: input.duration };
-    if (status === 'failed') return { level: 'error', duration: input.duration ?? 0 };
-    // A running task stays until it ends.
-    return { duration: 0 };
-  };
-
   return {
     add(input) {
-      const list = toasts;
-      const id = input.taskId ? 'task:' + input.taskId : input.id || 'toast-' + ++counter;
-      const index = list.findIndex((t) => t.id === id);
-      const clean = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as ToastInput;
-      if (input.taskId || (input.update && index >= 0)) {
-        const extra = input.taskId ? progressFields(input) : {};
-        if (index >= 0) {
-          const old = list[index];
-          const next = list.slice();
-          next[index] = { ...old, ...clean, ...extra, id, level: extra.level ?? clean.level ?? old.level, version: old.version + 1 };
-          set(next);
-          return id;
-        }
-        if (!input.taskId) return undefined;
-        remember(id);
-        set([...list, { level: 'info', ...clean, ...extra, id, createdAt: Date.now(), version: 0 } as Toast]);
+      const { taskId, status } = input;
+      const id = taskId ? 'task:' + taskId : input.id || 'toast-' + ++counter;
+      // A task's outcome is remembered apart: a user who closed a running task
+      // is not pestered by its progress, but still learns once how it ended.
+      const end = taskId && (status === 'completed' || status === 'failed') ? id + '\n' + status : '';
+      const ended = seen.has(end);
+      const index = toasts.findIndex((t) => t.id === id);
+      // Fields an update leaves out keep their value.
+      const patch: Record<string, unknown> = {};
+      for (const key in input) if (input[key as keyof ToastInput] !== undefined) patch[key] = input[key as keyof ToastInput];
+      if (taskId) {
+        // A running task stays until it ends; `completed` closes itself, `failed` stays.
+        patch.duration = status === 'completed' ? input.duration : status === 'failed' ? input.duration ?? 0 : 0;
+        if (status === 'completed') (patch.level = 'success'), (patch.progress = 100);
+        if (status === 'failed') patch.level = 'error';
+      }
+      if (end) remember(end);
+      if (index >= 0) {
+        if (!taskId && !input.update) return;
+        const next = toasts.slice();
+        const old = next[index];
+        next[index] = { ...old, ...patch, id, version: old.version + 1 };
+        set(next);
         return id;
       }
-      if (seen.has(id)) return undefined;
+      if (seen.has(id) && (!end || ended)) return;
       remember(id);
-      set([...list, { level: 'info', ...clean, id, createdAt: Date.now(), version: 0 } as Toast]);
+      set([...toasts, { level: 'info', ...patch, id, createdAt: Date.now(), version: 0 }]);
       return id;
     },
     dismiss(id) {
       const next = toasts.filter((t) => t.id !== id);
-      if (next.length !== toasts.length) set(next);
+      if (next.length < toasts.length) set(next);
     },
     clear() {
       if (toasts.length) set([]);
@@ -102,8 +99,6 @@ export function createNotificationStore(options: NotificationStoreOptions = {}):
       listener(toasts);
       return () => listeners.delete(listener);
     },
-    getSnapshot() {
-      return toasts;
-    },
+    getSnapshot: () => toasts,
   };
 }

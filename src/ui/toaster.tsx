@@ -1,4 +1,6 @@
-import { useEffect, useState } from 'preact/hooks';
+/** @jsxRuntime classic */
+/** @jsx h */
+import { Component, h } from 'preact';
 import type { NotificationStore, Toast } from '../store/notifications';
 import type { ConnectionState } from '../sse/types';
 import type { Strings } from './strings';
@@ -10,7 +12,7 @@ export type Position = 'top-left' | 'top-center' | 'top-right' | 'bottom-left' |
 export interface ToasterProps {
   store: NotificationStore;
   position: Position;
-  /** Toasts visible at once; the rest wait in order behind a "+N more" line. */
+  /** Toasts visible at once; the rest wait in order behind a "+N more" summary. */
   maxToasts: number;
   /** Default auto-close delay in ms; `0` keeps toasts. */
   duration: number;
@@ -22,94 +24,90 @@ export interface ToasterProps {
   onEnable?: () => void;
 }
 
-/** Failed attempts before the quiet "Reconnecting…" line shows: one blip is not worth a word. */
-const QUIET_ATTEMPTS = 2;
-
-const assertive = (t: Toast) => t.level === 'error' || t.level === 'warning';
-const announcement = (t: Toast) => [t.title, t.body].filter(Boolean).join('. ');
-
-/** Visible toasts: when more wait than fit, the last slot becomes the "+N more" summary. */
-export function visibleToasts(toasts: Toast[], maxToasts: number): { shown: Toast[]; more: number } {
-  if (toasts.length <= maxToasts) return { shown: toasts, more: 0 };
-  const shown = toasts.slice(0, Math.max(1, maxToasts - 1));
-  return { shown, more: toasts.length - shown.length };
-}
-
-const useTabHidden = () => {
-  const doc = globalThis.document;
-  const [hidden, setHidden] = useState(doc?.visibilityState === 'hidden');
-  useEffect(() => {
-    if (!doc) return;
-    const update = () => setHidden(doc.visibilityState === 'hidden');
-    doc.addEventListener('visibilitychange', update);
-    return () => doc.removeEventListener('visibilitychange', update);
-  }, []);
-  return hidden;
-};
+/** A stand-in toast for the widget's own sticky notices. */
+const notice = (id: string, level: Toast['level'], text: Partial<Toast>): Toast => ({ id, level, duration: 0, createdAt: 0, version: 0, ...text });
 
 /**
- * The toast stack. Two live regions (polite for info/success, assertive for
- * warning/error) exist from the first render, since screen readers miss
- * regions inserted together with their content; each visible toast adds one
- * node to one region while it is shown, so it is announced once.
+ * The toast stack. The oldest `maxToasts` toasts show; when more wait, the
+ * last slot summarises them ("+N more", "Dismiss all").
+ *
+ * Two live regions (polite for info/success, assertive for warning/error)
+ * exist from the first render, since screen readers miss regions inserted
+ * together with their content. A toast's line is added once, when it first
+ * reaches the front `maxToasts` (which it then never leaves but to go), so it
+ * is announced once.
+ *
+ * A class, not hooks, for the same reason as {@link ToastView}.
  */
-export function Toaster(props: ToasterProps) {
-  const { store, position, maxToasts, duration, strings, connection, onRetry, onEnable } = props;
-  const hidden = useTabHidden();
-  const [toasts, setToasts] = useState(store.getSnapshot);
-  useEffect(() => store.subscribe(setToasts), [store]);
-  const { shown, more } = visibleToasts(toasts, maxToasts);
-  const dismiss = (id: string) => store.dismiss(id);
-  const state = connection?.state;
-  const region = (loud: boolean) =>
-    shown
-      .filter((t) => assertive(t) === loud)
-      .slice(-3)
-      .map((t) => <p key={t.id}>{announcement(t)}</p>);
+export class Toaster extends Component<ToasterProps, { toasts?: Toast[]; hidden?: boolean }> {
+  /** Unsubscribes from the store. */
+  o?: () => void;
+  /** Reads the tab's visibility: a hidden tab pauses every countdown. */
+  v = () => this.setState({ hidden: document.visibilityState === 'hidden' });
 
-  return (
-    <section part="stack" data-position={position} aria-label={strings.region}>
-      <div class="sr" role="status" aria-live="polite">
-        {region(false)}
-      </div>
-      <div class="sr" role="alert" aria-live="assertive">
-        {region(true)}
-        {state === 'failed' && <p>{strings.failed}</p>}
-      </div>
-      {onEnable && (
-        <button class="enable" type="button" onClick={onEnable}>
-          {strings.enable}
-        </button>
-      )}
-      {state === 'reconnecting' && (connection?.attempt ?? 0) >= QUIET_ATTEMPTS && <div class="line">{strings.reconnecting}</div>}
-      {state === 'failed' && (
-        <div part="toast" data-level="error" data-state="visible" data-id="sse-notify-failed" role="group" aria-label={strings.failed}>
-          <span class="glyph" aria-hidden="true">
-            ×
-          </span>
-          <div class="text">
-            <span part="body">{strings.failed}</span>
-            {onRetry && (
-              <button part="action" type="button" onClick={onRetry}>
-                {strings.retry}
-              </button>
-            )}
-          </div>
+  componentDidMount() {
+    this.o = this.props.store.subscribe((toasts) => this.setState({ toasts }));
+    this.v();
+    document.addEventListener('visibilitychange', this.v);
+  }
+
+  componentWillUnmount() {
+    this.o!();
+    document.removeEventListener('visibilitychange', this.v);
+  }
+
+  componentDidUpdate(previous: ToasterProps) {
+    if (previous.store !== this.props.store) this.componentWillUnmount(), this.componentDidMount();
+  }
+
+  render({ store, position, maxToasts, duration, strings, connection, onRetry, onEnable }: ToasterProps, { toasts = store.getSnapshot(), hidden }: { toasts?: Toast[]; hidden?: boolean }) {
+    const front = toasts.slice(0, maxToasts);
+    const shown = toasts.length > maxToasts && maxToasts > 1 ? front.slice(0, -1) : front;
+    const more = toasts.length - shown.length;
+    const state = connection?.state;
+    // One failed attempt is a blip not worth a word.
+    const reconnecting = state === 'reconnecting' && connection!.attempt >= 2;
+    const region = (loud: boolean) =>
+      front.filter((t) => (t.level === 'error' || t.level === 'warning') === loud).map((t) => <p key={t.id}>{[t.title, t.body].filter(Boolean).join('. ')}</p>);
+
+    return (
+      <section part="stack" data-position={position} aria-label={strings.region}>
+        <div role="status" aria-live="polite">
+          {region(false)}
+          {reconnecting && <p>{strings.reconnecting}</p>}
         </div>
-      )}
-      {shown.map((t) => (
-        <ToastView key={t.id} toast={t} duration={duration} hidden={hidden} strings={strings} onDismiss={dismiss} />
-      ))}
-      {more > 0 && (
-        <div part="toast" class="more" data-level="info" data-state="visible" data-id="sse-notify-more">
-          <div class="text">
-            <span part="body">{strings.more.replace('{n}', String(more))}</span>
-            <button type="button" onClick={() => store.clear()}>
-              {strings.dismissAll}
-            </button>
-          </div>
+        <div role="alert" aria-live="assertive">
+          {region(true)}
+          {state === 'failed' && <p>{strings.failed}</p>}
         </div>
-      )}
-    </section>
-  );
+        {onEnable && (
+          <button type="button" onClick={onEnable}>
+            {strings.enable}
+          </button>
+        )}
+        {reconnecting && <p>{strings.reconnecting}</p>}
+        {state === 'failed' && (
+          <ToastView
+            key="f"
+            toast={notice('sse-notify-failed', 'error', { title: strings.failed })}
+            duration={0}
+            strings={strings}
+            action={onRetry && [strings.retry, onRetry]}
+          />
+        )}
+        {shown.map((t) => (
+          <ToastView key={t.id} toast={t} duration={duration} hidden={hidden} strings={strings} onDismiss={store.dismiss} />
+        ))}
+        {more > 0 && (
+          <ToastView
+            key="m"
+            toast={notice('sse-notify-more', 'info', { body: strings.more.replace('{n}', '' + more) })}
+            duration={0}
+            strings={strings}
+            action={[strings.dismissAll, store.clear]}
+          />
+        )}
+      </section>
+    );
+  }
 }

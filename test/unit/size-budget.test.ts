@@ -1,0 +1,85 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'rolldown';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+/**
+ * gzip -9 budget of dist/sse-notify.iife.js (everything: element, Preact, toasts, core), in bytes.
+ * The target is 12 KB (12288). This is the size measured when the test was written, rounded up
+ * to the next 256 bytes (17462 B on 2026-11-24), so it only guards against growth: lower it as
+ * the bundle shrinks.
+ */
+const IIFE_BUDGET = 17664;
+/**
+ * gzip -9 budget of the ES module tree-shaken to `createConnection` alone (no Preact, no UI).
+ * Target 4096 B; 4120 B measured on 2026-11-24, so this guards growth until the core is trimmed.
+ */
+const CORE_BUDGET = 4352;
+
+const root = resolve(import.meta.dirname, '../..');
+let tmp: string;
+
+/** Runs `vite build` with extra arguments, quietly. */
+function vite(...args: string[]): void {
+  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'error', ...args], {
+    cwd: root,
+    // Vitest sets NODE_ENV=test, which would make the Preact preset build in development mode.
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+const gzip = (text: string) => gzipSync(Buffer.from(text), { level: 9 }).length;
+
+beforeAll(() => {
+  // Inside the project so that preact resolves from node_modules, as in a user's build.
+  mkdirSync(join(root, 'test/.artifacts'), { recursive: true });
+  tmp = mkdtempSync(join(root, 'test/.artifacts/size-'));
+  // Laid out as the published package (package.json beside dist/), so that a bundler reads our
+  // `sideEffects` field exactly as it does in a site's node_modules.
+  copyFileSync(join(root, 'package.json'), join(tmp, 'package.json'));
+  // The ES build empties its folder; the IIFE build adds to it.
+  vite('--outDir', join(tmp, 'dist'));
+  vite('--mode', 'iife', '--outDir', join(tmp, 'dist'));
+}, 120_000);
+
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+it('keeps the classic script within its gzip budget', () => {
+  const size = gzip(readFileSync(join(tmp, 'dist/sse-notify.iife.js'), 'utf8'));
+  expect(size, `dist/sse-notify.iife.js is ${size} B gzip; budget ${IIFE_BUDGET} B (target 12288 B)`).toBeLessThanOrEqual(IIFE_BUDGET);
+});
+
+it('tree-shakes the ES module to a small core when only createConnection is imported', async () => {
+  const entry = '\0size-entry';
+  const result = await build({
+    cwd: root,
+    input: entry,
+    platform: 'browser',
+    write: false,
+    onLog(level, log, handler) {
+      if (log.code === 'UNRESOLVED_IMPORT') throw new Error(log.message);
+      if (level !== 'warn') handler(level, log);
+    },
+    plugins: [
+      {
+        name: 'size-entry',
+        resolveId: (id) => (id === entry ? entry : null),
+        load: (id) => (id === entry ? `export { createConnection } from ${JSON.stringify(join(tmp, 'dist/sse-notify.js'))};` : null),
+      },
+    ],
+    output: { format: 'esm', minify: true },
+  });
+  const chunks = result.output.flatMap((item) => (item.type === 'chunk' ? [item] : []));
+  const code = chunks.map((chunk) => chunk.code).join('\n');
+  const size = gzip(code);
+  const preactModules = chunks.flatMap((chunk) => chunk.moduleIds).filter((id) => /[\\/]node_modules[\\/]@?preact/.test(id));
+  expect(preactModules, `createConnection alone (${size} B gzip) must not bundle Preact`).toEqual([]);
+  // Preact's mangled fields (__k vnode children, __H hook state) and vnode marker survive minification.
+  expect(code).not.toMatch(/\.__k\b|\.__H\b|Symbol\.for\(["'`]pv["'`]\)/);
+  expect(size, `createConnection alone is ${size} B gzip; budget ${CORE_BUDGET} B`).toBeLessThanOrEqual(CORE_BUDGET);
+}, 60_000);
