@@ -25,6 +25,12 @@ function at(s: string, bytes: Uint8Array, ascii: boolean, i: number): number {
   return ascii ? bytes[i] : s.charCodeAt(i);
 }
 
+/** Whether `bytes[from, to)` holds a zero byte (U+0000). */
+function hasNul(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (bytes[i] === 0) return true;
+  return false;
+}
+
 /**
  * Creates a streaming parser for a `text/event-stream` body that follows the
  * WHATWG HTML "Server-sent events" interpretation rules exactly
@@ -207,7 +213,7 @@ export function createParser(callbacks: ParserCallbacks): Parser {
             // ASCII character's zero high byte.)
             const from = at(s, b, ascii, pos + 3) === SPACE ? pos + 4 : pos + 3;
             const value = s.slice(from, end);
-            if (value.indexOf('\0') === -1) id = value;
+            if (ascii ? !hasNul(b, from, end) : value.indexOf('\0') === -1) id = value;
           } else if (c === 101 && at(s, b, ascii, pos + 1) === 118 && at(s, b, ascii, pos + 2) === 101 && at(s, b, ascii, pos + 3) === 110 && at(s, b, ascii, pos + 4) === 116 && at(s, b, ascii, pos + 5) === COLON) {
             // "event:"
             type = s.slice(at(s, b, ascii, pos + 6) === SPACE ? pos + 7 : pos + 6, end);

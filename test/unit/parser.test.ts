@@ -52,6 +52,8 @@ describe('createParser', () => {
     ['an id set in a block without data still persists', 'id: 7\n\ndata: a\n\n', [message('a', '7')]],
     ['the last event id is taken at dispatch time', 'data: a\nid: 2\n\n', [message('a', '2')]],
     ['an id containing U+0000 is ignored', 'id: 1\ndata: a\n\nid: 2\0x\ndata: b\n\n', [message('a', '1'), message('b', '1')]],
+    ['an id containing U+0000 is ignored in a non-ASCII chunk too', 'id: 1\ndata: é\n\nid: é\0\ndata: b\n\n', [message('é', '1'), message('b', '1')]],
+    ['an id containing U+0000 is ignored when it arrives in pieces', ['id: 1\ndata: a\n\nid: 2', '\0', 'x\ndata: b\n\n'], [message('a', '1'), message('b', '1')]],
     ['an id of only U+0000 is ignored', 'id: 1\nid:\0\ndata: a\n\n', [message('a', '1')]],
     ['an empty id resets the last event id', 'id: 1\ndata: a\n\nid:\ndata: b\n\n', [message('a', '1'), message('b', '')]],
     ['an id line without a colon resets the last event id', 'id: 1\ndata: a\n\nid\ndata: b\n\n', [message('a', '1'), message('b', '')]],
