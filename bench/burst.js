@@ -15,20 +15,8 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './lib/chromium.js';
 
-// The same launch as test/support/chromium.ts (copied: bench is plain JS).
-const CHROMIUM_PATH = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-quic',
-];
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>burst</title></head>
@@ -114,7 +102,7 @@ export async function benchBurst({ distDir, events = 1000, batches = 20, interva
     throw new TypeError(`benchBurst() needs the built classic script: benchBurst({ distDir }) with sse-notify.iife.js in it (got ${distDir}); run \`npm run build\`.`);
   }
   const server = await startBurstServer(distDir);
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const errors = [];

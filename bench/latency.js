@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { launchChromium } from './lib/chromium.js';
 import { frame, hostPage, startSseServer } from './lib/sse-server.js';
-import { median, quantile, sleep } from './lib/stats.js';
+import { median, quantile, sleep, prng } from './lib/stats.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const nodeNow = () => performance.timeOrigin + performance.now();
@@ -90,17 +90,6 @@ async function clockOffset(page, samples = 40) {
   return best;
 }
 
-/** A deterministic PRNG (mulberry32) for the pauses between events. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * @param {{ distDir?: string, events?: number, warmup?: number, browser?: import('playwright-core').Browser,

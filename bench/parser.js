@@ -8,20 +8,10 @@
 // or:    import { benchParser } from './parser.js'; await benchParser({ createParser })
 import { pathToFileURL } from 'node:url';
 import { createParser as createTheirParser } from 'eventsource-parser';
+import { prng } from './lib/stats.js';
 
 const MIN_STREAM_CHARS = 4 * 1024 * 1024;
 
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = 'deploy finished build failed invoice paid new comment mention you review requested backup done alert cpu high disk low welcome back'.split(' ');
 

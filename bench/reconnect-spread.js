@@ -11,18 +11,8 @@
 // or:    import { benchReconnectSpread } from './reconnect-spread.js'; await benchReconnectSpread({ backoffDelay })
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { prng } from './lib/stats.js';
 
-/** A small deterministic PRNG (mulberry32), so runs are comparable. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The value at quantile q of sorted numbers (nearest rank). */
 function quantile(sorted, q) {

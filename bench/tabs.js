@@ -14,20 +14,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './lib/chromium.js';
 
-// Copied from test/support/chromium.ts: Debian's Chromium, never a downloaded one.
-const CHROMIUM_PATH = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-quic',
-];
 
 const page = (share) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>tab</title></head>
@@ -115,7 +103,7 @@ async function measure(browser, server, tabs, share) {
  */
 export async function benchTabs({ distDir, counts = [1, 3, 10], log = () => {} }) {
   const server = await startServer(distDir);
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const rows = [];
   try {
     for (const tabs of counts) {

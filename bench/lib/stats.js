@@ -29,3 +29,15 @@ export async function waitFor(check, { timeout = 10_000, interval = 5, what = 'c
     await sleep(interval);
   }
 }
+
+/** A small deterministic PRNG (mulberry32), so runs are comparable. */
+export function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
