@@ -11,11 +11,16 @@ interface Client {
   res: ServerResponse;
   userId: string | undefined;
   channels: Set<string>;
-  /** Live events held back while the replay is read; `null` once the client is live. */
+  /** Every event reported while the handshake and the replay are written, unfiltered; `null` once live. */
   pending: HubEvent[] | null;
+  /** Replayed ids whose live copy may still come (pub/sub can lag behind the history): skipped until a newer event. */
+  replayed: Set<string> | null;
 }
 
 const HEARTBEAT = formatComment('heartbeat');
+/** Channels one client may join by the subscribe protocol, and their longest name: no client grows the hub without bound. */
+const MAX_CHANNELS = 1000;
+const MAX_CHANNEL_LENGTH = 1024;
 
 const STREAM_HEADERS = {
   'Content-Type': 'text/event-stream; charset=utf-8',
@@ -61,9 +66,13 @@ export function createHub(options: HubOptions = {}): Hub {
   function deliver(event: HubEvent): void {
     let frame: string | undefined;
     for (const client of clients.values()) {
-      if (!receives(client, event)) continue;
-      if (client.pending) client.pending.push(event);
-      else write(client, (frame ??= formatEvent(event)));
+      if (client.pending) {
+        client.pending.push(event);
+        continue;
+      }
+      if (client.replayed?.has(event.id)) continue;
+      client.replayed = null;
+      if (receives(client, event)) write(client, (frame ??= formatEvent(event)));
     }
   }
 
@@ -151,7 +160,8 @@ export function createHub(options: HubOptions = {}): Hub {
       res,
       userId: auth.userId,
       channels,
-      pending: lastEventId ? [] : null,
+      pending: [],
+      replayed: null,
     };
     res.writeHead(200, STREAM_HEADERS);
     res.flushHeaders();
@@ -165,30 +175,59 @@ export function createHub(options: HubOptions = {}): Hub {
     startHeartbeat();
     write(client, formatRetry(retry));
     // Always sent: query-channel clients ignore it, subscribe-protocol clients need the id (§5).
-    write(client, formatEvent({ data: JSON.stringify({ type: 'connected', clientId: client.id }) }));
-    if (client.pending) await replay(client, lastEventId);
+    // On a fresh connect it carries the newest stored id ("now"), so a client that drops before
+    // any other event resumes without loss. On a resume it carries none: a newer id than the
+    // client's would skip the replay after a drop right after the handshake, and an id-less event
+    // leaves the client's last id as it is. Live events wait in `pending` meanwhile.
+    const id = lastEventId ? undefined : await newestId();
+    write(client, formatEvent({ id, data: JSON.stringify({ type: 'connected', clientId: client.id }) }));
+    await replay(client, lastEventId, lastEventId || id);
+  }
+
+  async function newestId(): Promise<string | undefined> {
+    try {
+      return await adapter.lastId?.();
+    } catch (error) {
+      onError(error);
+      return undefined;
+    }
   }
 
   /**
-   * Sends what the client missed after `lastEventId`. The client was registered before the
-   * history is read, so an event appended meanwhile is either in the history or held in
-   * `pending` (or both: those are sent once).
+   * Sends what the client missed after `lastEventId`, then what came meanwhile. The client was
+   * registered before the history is read, so an event appended meanwhile is in the history, in
+   * `pending`, or both. Listeners get events in id order but may lag behind the history (Redis
+   * pub/sub): `pending` may start with events up to `from`, the id the client already stands at
+   * (seen on another instance, or older than its handshake), and a replayed event may still come
+   * live. Neither is sent twice.
    */
-  async function replay(client: Client, lastEventId: string): Promise<void> {
+  async function replay(client: Client, lastEventId: string, from: string | undefined): Promise<void> {
     let missed: HubEvent[] = [];
     try {
-      missed = await adapter.since(lastEventId);
+      if (lastEventId) missed = await adapter.since(lastEventId);
     } catch (error) {
       onError(error);
     }
     const replayed = new Set<string>();
+    const { res } = client;
     for (const event of missed) {
       replayed.add(event.id);
-      if (receives(client, event)) write(client, formatEvent(event));
+      if (!receives(client, event)) continue;
+      write(client, formatEvent(event));
+      // A history larger than maxBufferedBytes is sent as the socket takes it: written at once it
+      // would count as a slow reader, and the client could never catch up.
+      if (res.writableNeedDrain) await drained(res);
     }
     const pending = client.pending ?? [];
     client.pending = null;
-    for (const event of pending) if (!replayed.has(event.id)) write(client, formatEvent(event));
+    let beyond = false;
+    for (const event of pending.slice(pending.findIndex((e) => e.id === from) + 1)) {
+      if (replayed.has(event.id)) continue;
+      beyond = true;
+      if (receives(client, event)) write(client, formatEvent(event));
+    }
+    // An event newer than the replay already came, so every replayed one came before it.
+    if (!beyond && replayed.size > 0) client.replayed = replayed;
   }
 
   async function handleChannel(req: IncomingMessage, res: ServerResponse, join: boolean): Promise<void> {
@@ -213,6 +252,10 @@ export function createHub(options: HubOptions = {}): Hub {
       return sendJson(res, 403, { error: 'client belongs to another user' });
     }
     if (join && !mayJoin(auth, channel)) return sendJson(res, 403, { error: 'channel not allowed', channel });
+    if (join && channel.length > MAX_CHANNEL_LENGTH) return sendJson(res, 400, { error: 'channel name too long', max: MAX_CHANNEL_LENGTH });
+    if (join && client.channels.size >= MAX_CHANNELS && !client.channels.has(channel)) {
+      return sendJson(res, 400, { error: 'too many channels', max: MAX_CHANNELS });
+    }
     if (join) client.channels.add(channel);
     else client.channels.delete(channel);
     sendJson(res, 200, { ok: true, channels: [...client.channels] });
@@ -275,6 +318,17 @@ export function createHub(options: HubOptions = {}): Hub {
     },
     close: () => (closing ??= shutdown()),
   };
+}
+
+/** Resolves once `res` takes writes again, or has closed. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
 }
 
 function receives(client: Client, event: HubEvent): boolean {

@@ -42,6 +42,8 @@ export function createMemoryAdapter(options: MemoryAdapterOptions = {}): HubAdap
       }
       return result;
     },
+    // The counter, not the ring: '0' before the first event, which since() reads as the start.
+    lastId: async () => String(counter),
     subscribe(listener) {
       listeners.add(listener);
       return () => {

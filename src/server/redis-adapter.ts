@@ -113,6 +113,11 @@ export function createRedisAdapter(options: RedisAdapterOptions): HubAdapter {
       }
       return events;
     },
+    async lastId() {
+      const [newest] = await redis.xrevrange(key, '+', '-', 'COUNT', 1);
+      // '0' (the incomplete id 0-0) precedes every stream id, so since('0') reads from the start.
+      return newest?.[0] ?? '0';
+    },
     subscribe(listener, onGap) {
       listeners.add(listener);
       if (onGap) gapListeners.add(onGap);

@@ -44,6 +44,14 @@ export interface HubAdapter {
   /** Stored events after `lastEventId` (exclusive), oldest first; `[]` for an id it cannot read. */
   since(lastEventId: string): Promise<HubEvent[]>;
   /**
+   * The id a client that has seen everything stored so far resumes from: the newest stored
+   * event's id, or an id that {@link HubAdapter.since} reads as "from the start" (`'0'`) while
+   * nothing is stored. The hub puts it on the `connected` handshake of a fresh stream, so a client
+   * that drops before any other event still resumes without loss. Optional: absent, or resolving
+   * `undefined`, means the handshake carries no id.
+   */
+  lastId?(): Promise<string | undefined>;
+  /**
    * Adds a listener for appended events; returns the function that removes it. `onGap` is called
    * when the adapter may have missed events (a dropped pub/sub connection, once it is back): the
    * hub then ends every stream so each client resumes by id from the history.

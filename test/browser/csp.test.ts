@@ -120,7 +120,7 @@ it('works with Trusted Types required for every script sink and no policy allowe
   const t = await newPage(browser, DROPPED);
   const response = await t.page.goto(`${server.url}/csp-trusted-types.html`);
   expect(response!.headers()['content-security-policy']).toBe(TRUSTED_TYPES);
-  expect(await t.page.evaluate(() => typeof window.trustedTypes)).toBe('object');
+  expect(await t.page.evaluate(() => typeof (window as { trustedTypes?: unknown }).trustedTypes)).toBe('object');
   await exercise(t.page);
   expect(await t.page.evaluate(() => window.__violations)).toEqual([]);
   expect(await t.page.evaluate(() => window.__hostErrors)).toEqual([]);

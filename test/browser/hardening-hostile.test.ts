@@ -129,7 +129,7 @@ const inspect = (page: Page) =>
     return problems;
   });
 
-/** Resolves once the page has dispatched `count` more `sse-event`s than `from`. */
+/** Resolves once the page has dispatched `target` `sse-event`s since the count started; says how far it got if not. */
 const eventsReached = async (page: Page, target: number) => {
   try {
     await page.waitForFunction((n) => window.__events >= n, target, { timeout: 30_000 });
@@ -173,7 +173,7 @@ function payloadFor(field: Field, value: unknown, index: number): { event: strin
 }
 
 /** Lone surrogates do not survive the trip out of the page; compare well-formed text. */
-const wellFormed = (text: string) => text.toWellFormed();
+const wellFormed = (text: string) => (text as string & { toWellFormed(): string }).toWellFormed();
 
 it('renders every hostile payload in every field as inert text, and nothing outside the widget changes', { timeout: 180_000 }, async () => {
   const t: TestPage = await newPage(browser, {
@@ -312,5 +312,15 @@ it('renders every hostile payload in every field as inert text, and nothing outs
       `${HOSTILE_CSS.length} CSS values; ${sent} SSE events, ${toastCalls} toast() calls`,
   );
   t.assertNoErrors();
+
+  // Control: the corpus is live. Parsed as HTML on purpose, outside the widget, these payloads
+  // do run and the traps catch them, so the empty list above means something.
+  await page.evaluate((html) => {
+    const scratch = document.createElement('div');
+    scratch.innerHTML = html;
+    document.body.append(scratch);
+  }, ['<img src=x onerror=alert("img-onerror")>', '<IMG SRC=x OnErRoR=alert("mixed-case")>', '<audio src=x onerror=alert("audio")>'].join(''));
+  await page.waitForFunction(() => (window.__pwned as string[]).length === 3);
+  expect(((await page.evaluate(() => window.__pwned)) as string[]).sort()).toEqual(['alert(audio)', 'alert(img-onerror)', 'alert(mixed-case)']);
   await t.close();
 });

@@ -20,7 +20,7 @@ describe('createHub', () => {
     expect(stream.text.startsWith('retry: 1234\n\n')).toBe(true);
     expect(stream.retries).toEqual([1234]);
     expect(connected!.type).toBe('message');
-    expect(connected!.id).toBe('');
+    expect(connected!.id).toBe('0'); // the handshake names "now": nothing stored yet
     expect(JSON.parse(connected!.data)).toEqual({ type: 'connected', clientId: expect.stringMatching(/^[\w-]{8,}$/) });
   });
 
