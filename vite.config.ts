@@ -6,6 +6,12 @@ import { iifeAsset } from './demo/iife-asset.js';
 // the classic script (library mode allows one entry per IIFE build), and
 // `--mode demo` the static demo site.
 export default defineConfig(({ mode }) => {
+  if (mode === 'iife' || mode === 'production') {
+    // What ships must not depend on the caller's NODE_ENV: under `test` or
+    // `development` the Preact preset compiles JSX with __self / __source
+    // (absolute file paths) into dist. Vite reads NODE_ENV after the config.
+    process.env.NODE_ENV = 'production';
+  }
   const base = {
     plugins: [preact()],
     optimizeDeps: { include: ['preact', 'preact/hooks', 'msw', 'msw/browser'] },

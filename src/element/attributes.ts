@@ -25,74 +25,76 @@ export interface ElementConfig {
   share: 'tabs' | 'off';
 }
 
-type Kind = 'string' | 'list' | 'bool' | 'count' | 'ms' | 'retries' | readonly string[];
-
-/** [attribute, default, kind]: the one table every attribute is read through. */
-const TABLE: readonly [string, unknown, Kind][] = [
-  ['src', '', 'string'],
-  ['channels', [], 'list'],
-  ['channel-param', 'channel', 'string'],
-  ['subscribe-url', '', 'string'],
-  ['unsubscribe-url', '', 'string'],
-  ['events', ['notification', 'message', 'progress'], 'list'],
-  ['transport', 'fetch', ['fetch', 'eventsource']],
-  ['token', '', 'string'],
-  ['token-param', 'token', 'string'],
-  ['with-credentials', false, 'bool'],
-  ['last-event-id-param', 'lastEventId', 'string'],
-  ['max-retries', 8, 'retries'],
-  ['retry-delay', 1000, 'ms'],
-  ['max-retry-delay', 30000, 'ms'],
-  ['heartbeat-timeout', 45000, 'ms'],
-  ['position', 'top-right', ['top-left', 'top-center', 'top-right', 'bottom-left', 'bottom-center', 'bottom-right']],
-  ['max-toasts', 5, 'count'],
-  ['duration', 5000, 'ms'],
-  ['browser-notifications', 'off', ['off', 'hidden', 'always']],
-  ['theme', 'auto', ['auto', 'light', 'dark']],
-  ['share', 'tabs', ['tabs', 'off']],
-];
-
-/** Every attribute the element observes (`state` is an output only). */
-export const ATTRIBUTES = TABLE.map(([name]) => name);
-
-/** `channel-param` → `channelParam`. */
-export const camel = (name: string) => name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
-
-const warned = new Set<string>();
-const warnOnce = (name: string, value: string, fallback: unknown) => {
-  const key = name + '\0' + value;
-  if (warned.has(key)) return;
-  warned.add(key);
-  console.warn(`<sse-notify>: ${name}="${value}" is not valid; using the default ${JSON.stringify(fallback)}.`);
+/**
+ * Every attribute's default by property name, the one table attributes are
+ * read through. The default's type says how to read the attribute: `false` a
+ * boolean, an array a list, a number a non-negative integer, a string text,
+ * except `a|b|c`: the allowed values, the first being the default.
+ */
+const DEFAULTS: Record<string, unknown> = {
+  src: '',
+  channels: [],
+  channelParam: 'channel',
+  subscribeUrl: '',
+  unsubscribeUrl: '',
+  events: ['notification', 'message', 'progress'],
+  transport: 'fetch|eventsource',
+  token: '',
+  tokenParam: 'token',
+  withCredentials: false,
+  lastEventIdParam: 'lastEventId',
+  maxRetries: 8,
+  retryDelay: 1000,
+  maxRetryDelay: 30000,
+  heartbeatTimeout: 45000,
+  position: 'top-right|top-left|top-center|bottom-left|bottom-center|bottom-right',
+  maxToasts: 5,
+  duration: 5000,
+  browserNotifications: 'off|hidden|always',
+  theme: 'auto|light|dark',
+  share: 'tabs|off',
 };
 
-/** Splits a channel or event list on spaces and commas. */
-export const splitList = (value: string) => value.split(/[\s,]+/).filter(Boolean);
+/** Every attribute as its camelCase property, in {@link DEFAULTS} order. */
+export const PROPS = Object.keys(DEFAULTS) as (keyof ElementConfig)[];
 
-function parse(name: string, raw: string | null, fallback: unknown, kind: Kind): unknown {
-  if (kind === 'bool') return raw !== null && raw !== 'false';
-  if (raw === null) return fallback;
-  if (kind === 'string') return raw.trim();
-  if (kind === 'list') return splitList(raw);
+/** `channelParam` → `channel-param`. */
+export const kebab = (prop: string) => prop.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+
+/** Every attribute the element observes (`state` is an output only). */
+export const ATTRIBUTES = PROPS.map(kebab);
+
+const warned = new Set<string>();
+
+/**
+ * Reads one attribute by its property name: a bad value warns once (naming
+ * the attribute, the value and the default used) and gives the default.
+ */
+export function readAttribute(element: Pick<Element, 'getAttribute'>, prop: string): unknown {
+  const name = kebab(prop);
+  const raw = element.getAttribute(name);
+  let fallback = DEFAULTS[prop];
+  const allowed = typeof fallback == 'string' && fallback.includes('|') ? fallback.split('|') : undefined;
+  if (allowed) fallback = allowed[0];
+  if (fallback === false) return raw != null && raw != 'false';
+  if (raw == null) return fallback;
+  if (Array.isArray(fallback)) return raw.split(/[\s,]+/).filter(Boolean);
+  if (typeof fallback == 'string' && !allowed) return raw.trim();
   const value = raw.trim().toLowerCase();
-  if (Array.isArray(kind)) {
-    if (kind.includes(value)) return value;
-  } else if (kind === 'retries' && value === 'infinite') {
-    return Infinity;
+  if (allowed) {
+    if (allowed.includes(value)) return value;
   } else if (/^\d+$/.test(value)) {
-    const n = Number(value);
-    if (kind !== 'count' || n >= 1) return n;
+    // max-toasts="0" would show nothing.
+    if (+value || prop != 'maxToasts') return +value;
+  } else if (value == 'infinite' && prop == 'maxRetries') return Infinity;
+  const what = `${name}="${raw}"`;
+  if (!warned.has(what)) {
+    warned.add(what);
+    console.warn(`<sse-notify>: ${what} is not valid; using the default ${JSON.stringify(fallback)}.`);
   }
-  warnOnce(name, raw, fallback);
   return fallback;
 }
 
-/**
- * Reads every attribute into a config: a bad value warns once (naming the
- * attribute, the value and the default used) and falls back to the default.
- */
-export function readConfig(element: Pick<Element, 'getAttribute'>): ElementConfig {
-  const config: Record<string, unknown> = {};
-  for (const [name, fallback, kind] of TABLE) config[camel(name)] = parse(name, element.getAttribute(name), fallback, kind);
-  return config as unknown as ElementConfig;
-}
+/** Reads every attribute into a config (see {@link readAttribute}). */
+export const readConfig = (element: Pick<Element, 'getAttribute'>) =>
+  Object.fromEntries(PROPS.map((prop) => [prop, readAttribute(element, prop)])) as unknown as ElementConfig;

@@ -1,8 +1,8 @@
-import { h, render } from 'preact';
+import { h, render as renderInto } from 'preact';
 import { createSharedConnection, type SharedConnection } from '../share/shared-connection';
 import { createSubscriptions, type Subscriptions } from '../sse/subscriptions';
 import type { ConnectionState, FailedReason, FailureType } from '../sse/types';
-import { createNotificationStore, type NotificationStore, type Toast } from '../store/notifications';
+import { createNotificationStore, type Toast } from '../store/notifications';
 import { normalize, parseData, type ToastInput } from '../store/normalize';
 import { toNotification } from '../store/ingest';
 import {
@@ -13,7 +13,7 @@ import {
 import { Toaster } from '../ui/toaster';
 import { attachStyledShadow } from '../ui/shadow';
 import { stringsFor, type Strings } from '../ui/strings';
-import { ATTRIBUTES, camel, readConfig, type ElementConfig } from './attributes';
+import { ATTRIBUTES, kebab, PROPS, readAttribute, readConfig, type ElementConfig } from './attributes';
 
 /** Detail types of the element's DOM events (SPEC §3). */
 export interface SSENotifyEventMap {
@@ -49,13 +49,6 @@ export interface SSENotifyElement extends HTMLElement, Omit<ElementConfig, 'maxR
   removeEventListener<K extends keyof SSENotifyEventMap>(type: K, listener: (this: SSENotifyElement, ev: SSENotifyEventMap[K]) => void, options?: boolean | EventListenerOptions): void;
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
 }
-
-/** Attributes whose change needs a new connection; the others only re-render. */
-const CONNECTION_KEYS: (keyof ElementConfig)[] = [
-  'src', 'channelParam', 'subscribeUrl', 'unsubscribeUrl', 'transport', 'token', 'tokenParam', 'withCredentials',
-  'lastEventIdParam', 'maxRetries', 'retryDelay', 'maxRetryDelay', 'heartbeatTimeout', 'events', 'share',
-];
-
 
 /**
  * Builds the element class. A factory, not a module-level class, so that
@@ -115,233 +108,58 @@ const CONNECTION_KEYS: (keyof ElementConfig)[] = [
 export function createElementClass(): CustomElementConstructor {
   class SSENotify extends HTMLElement {
     static observedAttributes = ATTRIBUTES;
-    #tokenProvider: SSENotifyElement['tokenProvider'] = null;
-    #strings: Partial<Strings> | null = null;
-    #config = readConfig(this);
-    #store: NotificationStore = createNotificationStore();
-    #connection?: SharedConnection;
-    #subscriptions?: Subscriptions;
-    #connectionKey = '';
-    #state: ConnectionState = 'idle';
-    #attempt = 0;
-    #root?: ShadowRoot;
-    #scheduled = false;
-    #warnedNoSrc = false;
-
+    #w = widget(this);
     get state() {
-      return this.#state;
+      return this.#w.state;
     }
     get tokenProvider() {
-      return this.#tokenProvider;
+      return this.#w.tokenProvider;
     }
     set tokenProvider(value) {
-      this.#tokenProvider = typeof value === 'function' ? value : null;
-      // A new provider means new credentials: reconnect with them.
-      if (this.#connection) this.connect();
+      this.#w.tokenProvider = value;
     }
     get strings() {
-      return this.#strings;
+      return this.#w.strings;
     }
     set strings(value) {
-      this.#strings = value;
-      this.#render();
+      this.#w.strings = value;
     }
-
     connectedCallback() {
-      this.#guard(() => {
-        if (!this.#root) {
-          // Properties set before the element was defined shadow the prototype's accessors.
-          for (const prop of [...ATTRIBUTES.map(camel), 'tokenProvider', 'strings']) {
-            if (Object.prototype.hasOwnProperty.call(this, prop)) {
-              const value = (this as any)[prop];
-              delete (this as any)[prop];
-              (this as any)[prop] = value;
-            }
-          }
-          this.#root = attachStyledShadow(this);
-        }
-        this.#update();
-      });
+      this.#w.connectedCallback();
     }
-
     disconnectedCallback() {
-      this.#guard(() => {
-        this.#teardown();
-        if (this.#root) render(null, this.#root);
-      });
+      this.#w.disconnectedCallback();
     }
-
     attributeChangedCallback(name: string, old: string | null, value: string | null) {
-      if (name === 'state' || old === value || !this.isConnected || this.#scheduled) return;
-      // Coalesce a burst of attribute changes into one update.
-      this.#scheduled = true;
-      queueMicrotask(() => {
-        this.#scheduled = false;
-        if (this.isConnected) this.#guard(() => this.#update());
-      });
+      this.#w.attributeChangedCallback(name, old, value);
     }
-
     connect() {
-      this.#guard(() => {
-        this.#connectionKey = '';
-        this.#teardown();
-        this.#update();
-      });
+      this.#w.connect();
     }
-
     disconnect() {
-      this.#guard(() => this.#teardown());
+      this.#w.disconnect();
     }
-
     toast(input: ToastInput | string) {
-      return this.#store.add(normalize(input));
+      return this.#w.toast(input);
     }
-
     dismiss(id: string) {
-      this.#store.dismiss(id);
+      this.#w.dismiss(id);
     }
-
     clear() {
-      this.#store.clear();
+      this.#w.clear();
     }
-
-    async requestPermission() {
-      const permission = await requestNotificationPermission();
-      this.#render();
-      return permission;
-    }
-
-    /** The element never throws from its lifecycle: errors become one console message. */
-    #guard(fn: () => void) {
-      try {
-        fn();
-      } catch (error) {
-        console.error('<sse-notify>:', error);
-      }
-    }
-
-    #emit(type: keyof SSENotifyEventMap, detail: unknown, cancelable = false) {
-      return this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }));
-    }
-
-    #setState(state: ConnectionState) {
-      if (state === this.#state) return;
-      this.#state = state;
-      this.setAttribute('state', state);
-      this.#emit('sse-state', { state });
-      this.#render();
-    }
-
-    #teardown() {
-      this.#subscriptions?.close();
-      this.#subscriptions = undefined;
-      this.#connection?.close();
-      this.#connection = undefined;
-      this.#connectionKey = '';
-      if (this.#state !== 'idle') this.#setState('closed');
-    }
-
-    #update() {
-      const config = (this.#config = readConfig(this));
-      // With the subscribe protocol a channel change is a POST, not a reconnect.
-      const keys = config.subscribeUrl ? CONNECTION_KEYS : [...CONNECTION_KEYS, 'channels' as const];
-      const key = JSON.stringify(keys.map((k) => config[k]));
-      if (key === this.#connectionKey) this.#subscriptions?.setChannels(config.channels);
-      else {
-        this.#teardown();
-        this.#connectionKey = key;
-        if (config.src) this.#open(config);
-        else if (!this.#warnedNoSrc) {
-          this.#warnedNoSrc = true;
-          console.warn('<sse-notify>: no src attribute; add src="/your/sse/endpoint" to connect.');
-        }
-      }
-      this.#render();
-    }
-
-    #open(config: ElementConfig) {
-      const connection = (this.#connection = createSharedConnection({
-        url: config.src,
-        channels: config.channels,
-        channelsInQuery: !config.subscribeUrl,
-        channelParam: config.channelParam,
-        transport: config.transport,
-        token: config.token || undefined,
-        tokenProvider: this.#tokenProvider ?? undefined,
-        tokenParam: config.tokenParam,
-        withCredentials: config.withCredentials,
-        lastEventIdParam: config.lastEventIdParam,
-        maxRetries: config.maxRetries,
-        retryDelay: config.retryDelay,
-        maxRetryDelay: config.maxRetryDelay,
-        heartbeatTimeout: config.heartbeatTimeout,
-        events: config.events,
-        share: config.share,
-      }));
-      connection.on('state', ({ state }) => {
-        if (state === 'open') this.#attempt = 0;
-        this.#setState(state);
-      });
-      connection.on('open', (detail) => this.#emit('sse-open', detail));
-      connection.on('retry', ({ attempt, delay }) => {
-        this.#attempt = attempt;
-        this.#emit('sse-retry', { attempt, delay });
-        this.#render();
-      });
-      connection.on('failed', ({ attempts, reason, status, type }) => {
-        this.#emit('sse-failed', reason === 'status' ? { attempts, reason, status, type } : { attempts, reason, type });
-      });
-      if (config.subscribeUrl) {
-        this.#subscriptions = createSubscriptions(connection, {
-          subscribeUrl: config.subscribeUrl,
-          unsubscribeUrl: config.unsubscribeUrl,
-          channels: config.channels,
-          withCredentials: config.withCredentials,
-          headers: (): Record<string, string> => (config.token ? { authorization: 'Bearer ' + config.token } : {}),
-        });
-      }
-      connection.on('*', (event) => this.#onEvent(event.type, event.data, event.lastEventId, event.id));
-      connection.connect();
-    }
-
-    #onEvent(type: string, raw: string, lastEventId: string, id?: string) {
-      const data = parseData(raw);
-      this.#emit('sse-event', { type, data, lastEventId });
-      const notification = toNotification(type, data, id, this.#config.events);
-      if (!notification || !this.#emit('sse-notification', { notification }, true)) return;
-      const shown = this.#store.add(notification);
-      // One tab per shared group shows OS notifications: the leader.
-      if (shown && !notification.taskId && this.#connection?.leader) showOsNotification(notification, this.#config.browserNotifications);
-    }
-
-    #render() {
-      if (!this.#root || !this.isConnected) return;
-      const config = this.#config;
-      const lang = this.closest('[lang]')?.getAttribute('lang') ?? document.documentElement.lang;
-      const wantsPermission = config.browserNotifications !== 'off' && notificationPermission() === 'default';
-      render(
-        h(Toaster, {
-          store: this.#store,
-          position: config.position,
-          maxToasts: config.maxToasts,
-          duration: config.duration,
-          strings: stringsFor(lang, this.#strings ?? undefined),
-          connection: { state: this.#state, attempt: this.#attempt },
-          onRetry: () => this.connect(),
-          onEnable: wantsPermission ? () => void this.requestPermission() : undefined,
-        }),
-        this.#root,
-      );
+    requestPermission() {
+      return this.#w.requestPermission();
     }
   }
 
   // camelCase properties mirror the attributes (SPEC §3).
-  for (const name of ATTRIBUTES) {
-    const prop = camel(name);
+  for (const prop of PROPS) {
+    const name = kebab(prop);
     Object.defineProperty(SSENotify.prototype, prop, {
       configurable: true,
       get(this: SSENotify) {
-        return (readConfig(this) as unknown as Record<string, unknown>)[prop];
+        return readAttribute(this, prop);
       },
       set(this: SSENotify, value: unknown) {
         if (value === false || value == null) this.removeAttribute(name);
@@ -350,6 +168,185 @@ export function createElementClass(): CustomElementConstructor {
     });
   }
   return SSENotify;
+}
+
+/** What the element class forwards to. */
+type Widget = Pick<SSENotifyElement, 'state' | 'tokenProvider' | 'strings' | 'connect' | 'disconnect' | 'toast' | 'dismiss' | 'clear' | 'requestPermission'> & {
+  connectedCallback(): void;
+  disconnectedCallback(): void;
+  attributeChangedCallback(name: string, old: string | null, value: string | null): void;
+};
+
+/**
+ * One element's behaviour, as a closure: its variables minify, where private
+ * fields and properties would not.
+ */
+function widget(el: HTMLElement): Widget {
+  const store = createNotificationStore();
+  // Read at every update; nothing uses it before the first (connectedCallback).
+  let config: ElementConfig;
+  let tokenProvider: SSENotifyElement['tokenProvider'] = null;
+  let strings: Partial<Strings> | null = null;
+  let connection: SharedConnection | undefined;
+  let subscriptions: Subscriptions | undefined;
+  let key = '';
+  let state: ConnectionState = 'idle';
+  let attempt = 0;
+  let root: ShadowRoot | undefined;
+  let scheduled = false;
+  let warnedNoSrc = false;
+
+  /** The element never throws from its lifecycle: errors become one console message. */
+  const guard = (fn: () => void) => () => {
+    try {
+      fn();
+    } catch (error) {
+      console.error('<sse-notify>:', error);
+    }
+  };
+
+  const emit = (type: keyof SSENotifyEventMap, detail: unknown, cancelable?: boolean) =>
+    el.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }));
+
+  const setState = (next: ConnectionState) => {
+    if (next == state) return;
+    el.setAttribute('state', (state = next));
+    emit('sse-state', { state });
+    render();
+  };
+
+  const teardown = () => {
+    subscriptions?.close();
+    connection?.close();
+    subscriptions = connection = undefined;
+    key = '';
+    if (state != 'idle') setState('closed');
+  };
+
+  const update = () => {
+    const c = (config = readConfig(el));
+    // What needs a new connection when it changes: all but the display attributes,
+    // and `channels` unless the subscribe protocol follows it with POSTs.
+    const next = JSON.stringify({ ...c, position: 0, maxToasts: 0, duration: 0, browserNotifications: 0, theme: 0, channels: !c.subscribeUrl && c.channels });
+    if (next == key) subscriptions?.setChannels(c.channels);
+    else {
+      teardown();
+      key = next;
+      if (c.src) open(c);
+      else if (!warnedNoSrc) {
+        warnedNoSrc = true;
+        console.warn('<sse-notify>: no src attribute; add src="/your/sse/endpoint" to connect.');
+      }
+    }
+    render();
+  };
+
+  const open = (c: ElementConfig) => {
+    // The config's names are the connection's options.
+    const shared = (connection = createSharedConnection({ ...c, url: c.src, channelsInQuery: !c.subscribeUrl, tokenProvider: tokenProvider || undefined }));
+    shared.on('state', ({ state }) => {
+      if (state == 'open') attempt = 0;
+      setState(state);
+    });
+    shared.on('open', (detail) => emit('sse-open', detail));
+    shared.on('retry', (detail) => {
+      emit('sse-retry', { attempt: (attempt = detail.attempt), delay: detail.delay });
+      render();
+    });
+    shared.on('failed', (detail) => emit('sse-failed', detail));
+    if (c.subscribeUrl) {
+      subscriptions = createSubscriptions(shared, { ...c, headers: (): Record<string, string> => (c.token ? { authorization: 'Bearer ' + c.token } : {}) });
+    }
+    shared.on('*', ({ type, data: raw, lastEventId, id }) => {
+      const data = parseData(raw);
+      emit('sse-event', { type, data, lastEventId });
+      const notification = toNotification(type, data, id, config.events);
+      // One tab per shared group shows OS notifications: the leader.
+      if (notification && emit('sse-notification', { notification }, true) && store.add(notification) && !notification.taskId && shared.leader) {
+        showOsNotification(notification, config.browserNotifications);
+      }
+    });
+    shared.connect();
+  };
+
+  const render = () => {
+    if (!root || !el.isConnected) return;
+    const lang = el.closest('[lang]')?.getAttribute('lang') ?? document.documentElement.lang;
+    renderInto(
+      h(Toaster, {
+        ...config,
+        store,
+        strings: stringsFor(lang, strings),
+        connection: { state, attempt },
+        onRetry: api.connect,
+        onEnable: config.browserNotifications != 'off' && notificationPermission() == 'default' ? () => void api.requestPermission() : undefined,
+      }),
+      root,
+    );
+  };
+
+  const api: Widget = {
+    get state() {
+      return state;
+    },
+    get tokenProvider() {
+      return tokenProvider;
+    },
+    set tokenProvider(value) {
+      tokenProvider = typeof value == 'function' ? value : null;
+      // A new provider means new credentials: reconnect with them.
+      if (connection) api.connect();
+    },
+    get strings() {
+      return strings;
+    },
+    set strings(value) {
+      strings = value;
+      render();
+    },
+    connectedCallback: guard(() => {
+      if (!root) {
+        // Properties set before the element was defined shadow the prototype's accessors.
+        for (const prop of [...PROPS, 'tokenProvider', 'strings']) {
+          if (Object.hasOwn(el, prop)) {
+            const value = (el as any)[prop];
+            delete (el as any)[prop];
+            (el as any)[prop] = value;
+          }
+        }
+        root = attachStyledShadow(el);
+      }
+      update();
+    }),
+    disconnectedCallback: guard(() => {
+      teardown();
+      if (root) renderInto(null, root);
+    }),
+    attributeChangedCallback(_name, old, value) {
+      if (old == value || !el.isConnected || scheduled) return;
+      // Coalesce a burst of attribute changes into one update.
+      scheduled = true;
+      queueMicrotask(() => {
+        scheduled = false;
+        if (el.isConnected) safeUpdate();
+      });
+    },
+    connect: guard(() => {
+      teardown();
+      update();
+    }),
+    disconnect: guard(teardown),
+    toast: (input) => store.add(normalize(input)),
+    dismiss: store.dismiss,
+    clear: store.clear,
+    async requestPermission() {
+      const permission = await requestNotificationPermission();
+      render();
+      return permission;
+    },
+  };
+  const safeUpdate = guard(update);
+  return api;
 }
 
 export type { Toast };

@@ -1,4 +1,5 @@
-import { createConnection, type Connection, type ConnectionEvent, type ConnectionOptions } from '../sse/connection';
+import { busy, createConnection, lastIdStore, type Connection, type ConnectionEvent, type ConnectionOptions } from '../sse/connection';
+import { emit, listen, resolve, type Listeners } from '../sse/emitter';
 import type { ConnectionState } from '../sse/types';
 
 /** Options of {@link createSharedConnection}: those of `createConnection` plus `share`. */
@@ -36,7 +37,7 @@ const hash = (s: string) => {
 export const shareKey = (o: ConnectionOptions) =>
   'sse-notify:' +
   JSON.stringify([
-    new URL(o.url, (globalThis as any).location?.href).href,
+    resolve(o.url),
     [...new Set(o.channels)].sort(),
     o.transport || 'fetch',
     o.channelParam || 'channel',
@@ -73,18 +74,9 @@ export function createSharedConnection(options: SharedConnectionOptions): Shared
     return Object.assign(createConnection(o), { leader: true });
   }
   const name = shareKey(o);
-  const listeners = new Map<string, Set<(detail: any) => void>>();
-  const storageKey = 'sse-notify:last-id:' + o.url;
-  let storage = o.storage;
-  if (storage === undefined) {
-    try {
-      storage = globalThis.sessionStorage;
-    } catch {}
-  }
-  let lastEventId = '';
-  try {
-    lastEventId = storage?.getItem(storageKey) ?? '';
-  } catch {}
+  const listeners: Listeners = new Map();
+  const store = lastIdStore(o);
+  let lastEventId = store();
   // Ids the group delivered lately: a takeover racing the old leader's last relay must not double one.
   const seen = new Set<string>();
   let state: ConnectionState = 'idle';
@@ -94,81 +86,68 @@ export function createSharedConnection(options: SharedConnectionOptions): Shared
   let release: (() => void) | undefined;
   let inner: Connection | undefined;
 
-  const emit = (type: string, detail: unknown) => {
-    for (const listener of [...(listeners.get(type) ?? [])]) {
-      try {
-        listener(detail);
-      } catch (error) {
-        setTimeout(() => {
-          throw error;
-        });
-      }
-    }
-  };
+  const fire = (type: string, detail: unknown) => emit(listeners, type, detail);
   const setState = (next: ConnectionState) => {
-    if (next !== state) emit('state', { state: (state = next) });
+    if (next != state) fire('state', { state: (state = next) });
   };
   const post = (message: Message) => channel?.postMessage(message);
-  const setId = (id: string) => {
-    lastEventId = id;
-    try {
-      storage?.setItem(storageKey, id);
-    } catch {}
-  };
+  const setId = (id: string) => store((lastEventId = id));
   const deliver = (event: ConnectionEvent) => {
     const id = event.id;
-    if (id !== undefined) {
+    if (id != null) {
       if (seen.has(id)) return false;
       if (id) seen.add(id);
       if (seen.size > 64) seen.delete(seen.values().next().value!);
       setId(id);
     }
-    emit(event.type, event);
-    emit('*', event);
+    fire(event.type, event);
+    fire('*', event);
+    return true;
+  };
+
+  /** Applies a connection event in this tab; `false` for an id already delivered. */
+  const apply = (type: string, detail: any) => {
+    if (type == '*') return deliver(detail);
+    if (type == 'state') setState(detail.state);
+    else {
+      if (type == 'open') url = detail.url;
+      fire(type, detail);
+    }
     return true;
   };
 
   const lead = () => {
     // A tab that already followed a group takes over: to the user that is a reconnect.
-    const resumed = state !== 'connecting';
+    const resumed = state != 'connecting';
     // connection.ts reads the id to resume from through `storage`: hand it the group's.
     const c = (inner = createConnection({ ...o, storage: { getItem: () => lastEventId, setItem() {} } }));
-    const relay = (type: string, detail: any) => {
-      if (c !== inner) return;
-      if (type === '*') {
-        if (deliver(detail)) post([type, detail]);
-        return;
-      }
-      if (type === 'state') {
-        detail = { state: resumed && detail.state === 'connecting' ? 'reconnecting' : detail.state };
-        setState(detail.state);
-      } else {
-        if (type === 'open') url = detail.url;
-        emit(type, detail);
-      }
-      post([type, detail]);
-    };
-    for (const type of ['*', 'state', 'open', 'retry', 'failed']) c.on(type, (detail) => relay(type, detail));
+    for (const type of ['*', 'state', 'open', 'retry', 'failed']) {
+      c.on(type, (detail: any) => {
+        if (c != inner) return;
+        if (type == 'state' && resumed && detail.state == 'connecting') detail = { state: 'reconnecting' };
+        if (apply(type, detail)) post([type, detail]);
+      });
+    }
     c.connect();
   };
 
   const onMessage = ({ data: [type, detail] }: MessageEvent<Message>) => {
-    if (type === 'h') {
+    if (type == 'h') {
       if (!inner) return;
       // A tab that joins a group that gave up, or retries it, makes it try again: as its own connection would.
-      if (inner.state === 'failed') inner.connect();
+      if (inner.state == 'failed') inner.connect();
       post(['y', { state, lastEventId, url }]);
-    } else if (type === '*') deliver(detail);
-    // A leader ignores the rest: it can only come from a leader that just died.
-    else if (inner) return;
-    else if (type === 'y') {
-      if (detail.lastEventId) setId(detail.lastEventId);
-      // Only the tab that said hello changes here; the others, or one that saw `open` first, stay as they are.
-      const opened = detail.state === 'open' && state !== 'open';
-      setState(detail.state);
-      if (opened) emit('open', { url: detail.url });
-    } else if (type === 'state') setState(detail.state);
-    else emit(type, detail);
+    } else if (type == '*' || !inner) {
+      // A leader ignores the rest: it can only come from a leader that just died.
+      if (type != 'y') apply(type, detail);
+      else {
+        if (detail.lastEventId) setId(detail.lastEventId);
+        // Only the tab that said hello changes here; the others, or one that saw `open` first, stay as they are.
+        const opened = detail.state == 'open' && state != 'open';
+        setState(detail.state);
+        if (opened) fire('open', { url: detail.url });
+      }
+    }
   };
 
   return {
@@ -181,14 +160,9 @@ export function createSharedConnection(options: SharedConnectionOptions): Shared
     get leader() {
       return !!inner;
     },
-    on(type, listener) {
-      let set = listeners.get(type);
-      if (!set) listeners.set(type, (set = new Set()));
-      set.add(listener as (detail: any) => void);
-      return () => set.delete(listener as (detail: any) => void);
-    },
+    on: (type, listener) => listen(listeners, type, listener),
     connect() {
-      if (state === 'connecting' || state === 'open' || state === 'reconnecting') return;
+      if (busy(state)) return;
       if (abort) {
         // failed: the leader retries; a follower asks the leader to.
         if (inner) inner.connect();
@@ -202,15 +176,15 @@ export function createSharedConnection(options: SharedConnectionOptions): Shared
       // The lock is held until `release()`: while this tab lives, or until close().
       locks
         .request(name, { signal: mine.signal }, () =>
-          abort === mine
-            ? new Promise<void>((resolve) => {
-                release = resolve;
+          abort == mine
+            ? new Promise<void>((done) => {
+                release = done;
                 lead();
               })
             : undefined,
         )
         // AbortError after close(); otherwise locks are refused here (an opaque origin): connect alone.
-        .catch(() => abort === mine && lead());
+        .catch(() => abort == mine && lead());
       post(['h']);
     },
     close() {

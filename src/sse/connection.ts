@@ -1,5 +1,6 @@
 import { backoffDelay, failureAction } from './backoff';
-import { FetchEventSource, report, type FetchEventSourceError } from './transport-fetch';
+import { FetchEventSource, type FetchEventSourceError } from './transport-fetch';
+import { emit, listen, resolve, type Listeners } from './emitter';
 import type { ConnectionState, FailedReason, FailureType, ParsedEvent } from './types';
 
 /** Options of {@link createConnection}: the element's attributes in camelCase. */
@@ -97,33 +98,42 @@ export interface Connection {
 }
 
 const STABLE_MS = 10_000;
-const CONNECTION_EVENTS = ['open', 'state', 'retry', 'failed'];
 
-const defaultStorage = () => {
-  try {
-    return globalThis.sessionStorage ?? null;
-  } catch {
-    return null; // sandboxed iframes throw on access
-  }
+/**
+ * The last event id kept in `o.storage` (default `sessionStorage`) per URL, so
+ * a reload resumes: called without an id it reads, with one it writes. A
+ * storage that throws (a sandboxed iframe, a full quota) counts as none.
+ * @internal
+ */
+export const lastIdStore = (o: Pick<ConnectionOptions, 'url' | 'storage'>) => {
+  let storage = o.storage;
+  const key = 'sse-notify:last-id:' + o.url;
+  return (id?: string): string => {
+    try {
+      storage ??= o.storage === undefined ? globalThis.sessionStorage : null;
+      if (id == null) return storage?.getItem(key) ?? '';
+      storage?.setItem(key, id);
+    } catch {}
+    return '';
+  };
 };
+
+/** Whether a connection in this state is at work (`connect()` then does nothing). @internal */
+export const busy = (state: ConnectionState) => state == 'connecting' || state == 'open' || state == 'reconnecting';
 
 /**
  * Creates a connection: the state machine of SPEC §5–§6 over either
  * transport. Nothing happens until `connect()`.
  */
 export function createConnection(options: ConnectionOptions): Connection {
-  if (!options || typeof options.url !== 'string') {
+  if (!options || typeof options.url != 'string') {
     throw new TypeError('createConnection: pass { url: "/api/events" } — the SSE endpoint URL is required.');
   }
   const o = options;
-  const listeners = new Map<string, Set<(detail: any) => void>>();
-  const storage = o.storage === undefined ? defaultStorage() : o.storage;
-  const storageKey = 'sse-notify:last-id:' + o.url;
+  const listeners: Listeners = new Map();
+  const store = lastIdStore(o);
   let state: ConnectionState = 'idle';
-  let lastEventId = '';
-  try {
-    lastEventId = storage?.getItem(storageKey) ?? '';
-  } catch {}
+  let lastEventId = store();
   let source: FetchEventSource | EventSource | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let stableTimer: ReturnType<typeof setTimeout> | undefined;
@@ -133,32 +143,17 @@ export function createConnection(options: ConnectionOptions): Connection {
   let generation = 0;
   let waitingOnline = false;
 
-  const emit = (type: string, detail: unknown) => {
-    for (const listener of [...(listeners.get(type) ?? [])]) {
-      try {
-        listener(detail);
-      } catch (error) {
-        report(error);
-      }
-    }
-  };
+  const fire = (type: string, detail: unknown) => emit(listeners, type, detail);
   const setState = (next: ConnectionState) => {
-    if (next === state) return;
-    state = next;
-    emit('state', { state });
+    if (next != state) fire('state', { state: (state = next) });
   };
 
   const deliver = (parsed: ParsedEvent) => {
     const event: ConnectionEvent = { ...parsed };
-    if (parsed.lastEventId !== lastEventId) {
-      event.id = lastEventId = parsed.lastEventId;
-      try {
-        storage?.setItem(storageKey, lastEventId);
-      } catch {}
-    }
+    if (parsed.lastEventId != lastEventId) store((event.id = lastEventId = parsed.lastEventId));
     failures = 0;
-    emit(event.type, event);
-    emit('*', event);
+    fire(event.type, event);
+    fire('*', event);
   };
 
   const release = () => {
@@ -166,23 +161,8 @@ export function createConnection(options: ConnectionOptions): Connection {
     clearTimeout(retryTimer);
     clearTimeout(stableTimer);
     retryTimer = undefined;
-    if (source) {
-      source.onopen = source.onmessage = source.onerror = null;
-      source.close();
-      source = undefined;
-    }
-  };
-
-  const buildUrl = (token: string | null | undefined) => {
-    const url = new URL(o.url, (globalThis as any).location?.href);
-    if (o.channelsInQuery !== false) {
-      for (const channel of o.channels ?? []) url.searchParams.append(o.channelParam || 'channel', channel);
-    }
-    if (o.transport === 'eventsource') {
-      if (token) url.searchParams.set(o.tokenParam || 'token', token);
-      if (lastEventId) url.searchParams.set(o.lastEventIdParam || 'lastEventId', lastEventId);
-    }
-    return url.href;
+    source?.close();
+    source = undefined;
   };
 
   const open = async () => {
@@ -194,28 +174,20 @@ export function createConnection(options: ConnectionOptions): Connection {
       try {
         token = await o.tokenProvider();
       } catch {
-        if (mine === generation) fail('network', 0, 0);
+        if (mine == generation) fail();
         return;
       }
-      if (mine !== generation) return;
+      if (mine != generation) return;
     }
-    const url = buildUrl(token);
-    const onOpen = () => {
-      setState('open');
-      emit('open', { url });
-      stableTimer = setTimeout(() => {
-        failures = 0;
-        authRetried = false;
-      }, STABLE_MS);
-    };
-    if (o.transport === 'eventsource') {
-      const ES = o.EventSource ?? globalThis.EventSource;
-      const es = (source = new ES(url, { withCredentials: !!o.withCredentials }));
-      es.onopen = onOpen;
-      // The browser's EventSource cannot tell why; every failure is an ordinary one.
-      es.onerror = () => fail('network', 0, 0);
+    const url = new URL(resolve(o.url));
+    const query = url.searchParams;
+    if (o.channelsInQuery !== false) for (const channel of o.channels ?? []) query.append(o.channelParam || 'channel', channel);
+    if (o.transport == 'eventsource') {
+      if (token) query.set(o.tokenParam || 'token', token);
+      if (lastEventId) query.set(o.lastEventIdParam || 'lastEventId', lastEventId);
+      const es = (source = new (o.EventSource ?? EventSource)(url.href, { withCredentials: !!o.withCredentials }));
       const types = new Set(['message', ...(o.events ?? ['notification', 'progress'])]);
-      for (const type of listeners.keys()) if (!CONNECTION_EVENTS.includes(type) && type !== '*') types.add(type);
+      for (const type of listeners.keys()) if (!/^(open|state|retry|failed|\*)$/.test(type)) types.add(type);
       // A new EventSource starts with an empty last event id (it was resumed by
       // the query): until the stream names an id, keep ours rather than clear it.
       let named = false;
@@ -227,10 +199,8 @@ export function createConnection(options: ConnectionOptions): Connection {
         });
       }
     } else {
-      const headers: Record<string, string> = { ...o.headers };
-      if (token) headers.authorization = 'Bearer ' + token;
-      const es = (source = new FetchEventSource(url, {
-        headers,
+      source = new FetchEventSource(url.href, {
+        headers: token ? { ...o.headers, authorization: 'Bearer ' + token } : o.headers,
         withCredentials: o.withCredentials,
         fetch: o.fetch,
         reconnect: false,
@@ -240,67 +210,64 @@ export function createConnection(options: ConnectionOptions): Connection {
         onEvent: deliver,
         // The server's `retry:` replaces the base delay (SPEC §3 `retry-delay`).
         onRetry: (ms) => (serverRetry = ms),
-      }));
-      es.onopen = onOpen;
-      es.onerror = (e: FetchEventSourceError) => fail(e.reason, e.status, e.retryAfter);
+      });
     }
+    source.onopen = () => {
+      setState('open');
+      fire('open', { url: url.href });
+      stableTimer = setTimeout(() => {
+        failures = 0;
+        authRetried = false;
+      }, STABLE_MS);
+    };
+    // The browser's EventSource cannot tell why: every failure of it is an ordinary one.
+    source.onerror = ({ reason, status, retryAfter }: Partial<FetchEventSourceError>) => fail(reason, status, retryAfter);
   };
 
-  const fail = (type: FailureType, status: number, retryAfter: number) => {
+  const failed = (detail: FailedDetail) => {
+    setState('failed');
+    fire('failed', detail);
+  };
+
+  const fail = (type: FailureType = 'network', status = 0, retryAfter = 0) => {
     release();
     const action = failureAction(status);
-    if (action === 'auth' && o.tokenProvider && !authRetried) {
+    if (action == 'auth' && o.tokenProvider && !authRetried) {
       authRetried = true;
-      void open();
-      return;
-    }
-    if (action !== 'retry') {
-      setState('failed');
-      emit('failed', { attempts: failures + (authRetried ? 2 : 1), reason: 'status', status, type });
-      return;
-    }
-    if (globalThis.navigator?.onLine === false) {
+      open();
+    } else if (action != 'retry') {
+      failed({ attempts: failures + (authRetried ? 2 : 1), reason: 'status', status, type });
+    } else if (globalThis.navigator?.onLine === false) {
       // No attempt is spent while offline; `online` reconnects at once.
       waitingOnline = true;
       setState('reconnecting');
-      return;
+    } else if (++failures > (o.maxRetries ?? 8)) {
+      failed({ attempts: failures, reason: 'retry-limit', type });
+    } else {
+      const delay = backoffDelay(failures, serverRetry || (o.retryDelay ?? 1000), o.maxRetryDelay ?? 30_000, (o.random ?? Math.random)(), retryAfter);
+      setState('reconnecting');
+      fire('retry', { attempt: failures, delay, type, status });
+      retryTimer = setTimeout(open, delay);
     }
-    failures++;
-    const max = o.maxRetries ?? 8;
-    if (failures > max) {
-      setState('failed');
-      emit('failed', { attempts: failures, reason: 'retry-limit', type });
-      return;
-    }
-    const delay = backoffDelay(failures, serverRetry || (o.retryDelay ?? 1000), o.maxRetryDelay ?? 30_000, (o.random ?? Math.random)(), retryAfter);
-    setState('reconnecting');
-    emit('retry', { attempt: failures, delay, type, status });
-    retryTimer = setTimeout(() => void open(), delay);
   };
 
-  const onOnline = () => {
-    if (waitingOnline || retryTimer) {
-      waitingOnline = false;
-      void open();
-    }
+  const onWindow = (e: Event) => {
+    const persisted = (e as PageTransitionEvent).persisted;
+    if (e.type == 'online') {
+      if (waitingOnline || retryTimer) {
+        waitingOnline = false;
+        open();
+      }
+    } else if (e.type == 'pagehide') {
+      // A page entering the back/forward cache must not keep its stream open.
+      if (persisted && source) {
+        release();
+        setState('reconnecting');
+      }
+    } else if (persisted && state != 'open' && state != 'closed' && state != 'idle') open();
   };
-  const onPageShow = (e: Event) => {
-    if ((e as PageTransitionEvent).persisted && state !== 'open' && state !== 'closed' && state !== 'idle') void open();
-  };
-  const onPageHide = (e: Event) => {
-    // A page entering the back/forward cache must not keep its stream open.
-    if ((e as PageTransitionEvent).persisted && source) {
-      release();
-      setState('reconnecting');
-    }
-  };
-  const win = globalThis as unknown as { addEventListener?: Window['addEventListener']; removeEventListener?: Window['removeEventListener'] };
-  const watchWindow = (on: boolean) => {
-    const method = on ? win.addEventListener : win.removeEventListener;
-    if (typeof method !== 'function') return;
-    method.call(win, 'online', onOnline);
-    method.call(win, 'pageshow', onPageShow);
-    method.call(win, 'pagehide', onPageHide);
+  const watch = (method: 'addEventListener' | 'removeEventListener') => {
+    for (const type of ['online', 'pageshow', 'pagehide']) (globalThis as unknown as Partial<Window>)[method]?.(type, onWindow);
   };
 
   return {
@@ -310,24 +277,18 @@ export function createConnection(options: ConnectionOptions): Connection {
     get lastEventId() {
       return lastEventId;
     },
-    on(type, listener) {
-      let set = listeners.get(type);
-      if (!set) listeners.set(type, (set = new Set()));
-      set.add(listener as (detail: any) => void);
-      return () => set.delete(listener as (detail: any) => void);
-    },
+    on: (type, listener) => listen(listeners, type, listener),
     connect() {
-      if (state === 'connecting' || state === 'open' || state === 'reconnecting') return;
+      if (busy(state)) return;
       failures = 0;
-      authRetried = false;
-      waitingOnline = false;
-      watchWindow(false);
-      watchWindow(true);
-      void open();
+      authRetried = waitingOnline = false;
+      watch('removeEventListener');
+      watch('addEventListener');
+      open();
     },
     close() {
       release();
-      watchWindow(false);
+      watch('removeEventListener');
       waitingOnline = false;
       setState('closed');
     },

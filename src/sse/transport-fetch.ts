@@ -1,6 +1,7 @@
 import { createParser } from './parser';
 import { parseRetryAfter } from './backoff';
 import type { FailureType, ParsedEvent } from './types';
+import { call, emit, listen, resolve, type Listeners } from './emitter';
 
 /** Options of {@link FetchEventSource}, beyond the `EventSource` ones. */
 export interface FetchEventSourceInit {
@@ -40,19 +41,9 @@ export interface FetchEventSourceError extends Event {
   cause?: unknown;
 }
 
-type Listener = ((event: any) => void) | { handleEvent(event: any): void };
-
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSED = 2;
-
-/**
- * Reports an exception thrown by a listener the way the platform reports one
- * from an `EventTarget` listener (`reportError`: the page's `error` event and
- * console), without unwinding our stack; Node has no `reportError`.
- * @internal
- */
-export const report = (error: unknown) => (globalThis.reportError || console.error)(error);
 
 /** UTF-8 bytes of `id` as a ByteString, which is how browsers send a non-ASCII `Last-Event-ID`. */
 const toByteString = (id: string) => String.fromCharCode(...new TextEncoder().encode(id));
@@ -82,38 +73,132 @@ export class FetchEventSource {
   onmessage: ((event: MessageEvent) => void) | null = null;
   onerror: ((event: FetchEventSourceError) => void) | null = null;
 
-  #init: FetchEventSourceInit;
-  #listeners = new Map<string, Set<Listener>>();
-  #abort?: AbortController;
-  #timer?: ReturnType<typeof setTimeout>;
-  #watchdog?: ReturnType<typeof setTimeout>;
-  #lastEventId: string;
-  /** Reconnection time in ms; a `retry:` field changes it. */
-  #retry = 3000;
+  #listeners: Listeners = new Map();
+  /** Aborts the request and clears every timer. */
+  #stop!: () => void;
 
   constructor(url: string | URL, init: FetchEventSourceInit = {}) {
-    this.url = new URL(url, (globalThis as any).location?.href).href;
+    // The connection's own state lives in this closure: its variables minify, private fields do not.
+    const es = this;
+    const origin = new URL((this.url = resolve(url))).origin;
     this.withCredentials = !!init.withCredentials;
-    this.#init = init;
-    this.#lastEventId = init.lastEventId ?? '';
-    this.#connect();
+    let abort: AbortController | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    let lastEventId = init.lastEventId ?? '';
+    /** Reconnection time in ms; a `retry:` field changes it. */
+    let retry = 3000;
+
+    const stop = (es.#stop = () => {
+      clearTimeout(timer);
+      clearTimeout(watchdog);
+      abort?.abort();
+      abort = undefined;
+    });
+
+    const fail = (reason: FailureType, status = 0, retryAfter = 0, cause?: unknown) => {
+      stop();
+      // WHATWG: an HTTP or content-type failure "fails the connection" (CLOSED,
+      // no reconnect); a dropped stream "reestablishes" it after a delay.
+      const reestablish = init.reconnect !== false && (reason == 'network' || reason == 'heartbeat');
+      es.readyState = reestablish ? CONNECTING : CLOSED;
+      es.dispatchEvent(Object.assign(new Event('error'), { reason, status, retryAfter, cause }));
+      if (reestablish && es.readyState == CONNECTING) timer = setTimeout(connect, retry);
+    };
+
+    const feedWatchdog = () => {
+      const timeout = init.heartbeatTimeout;
+      if (timeout) {
+        clearTimeout(watchdog);
+        watchdog = setTimeout(fail, timeout, 'heartbeat');
+      }
+    };
+
+    const connect = async () => {
+      const signal = (abort = new AbortController()).signal;
+      const headers: Record<string, string> = { accept: 'text/event-stream', ...init.headers };
+      if (lastEventId) headers['last-event-id'] = toByteString(lastEventId);
+      const parser = createParser({
+        onEvent(event) {
+          lastEventId = event.lastEventId;
+          if (es.readyState != OPEN) return;
+          init.onEvent?.(event);
+          const { type, data } = event;
+          if (es.#listeners.has(type) || (type == 'message' && es.onmessage)) {
+            es.dispatchEvent(new MessageEvent(type, { data, lastEventId, origin }));
+          }
+        },
+        onRetry(ms) {
+          retry = ms;
+          init.onRetry?.(ms);
+        },
+      });
+      // The last event id outlives the stream (as in browsers, whose parser
+      // starts from it): an id-less event after a reconnect keeps the id rather
+      // than clearing it. Fed as an `id:` line ahead of the body, after the one
+      // BOM the parser strips, so BOM handling stays the parser's.
+      let prefix = lastEventId && 'id: ' + lastEventId + '\n';
+      let response: Response;
+      try {
+        feedWatchdog();
+        response = await (init.fetch ?? fetch)(es.url, {
+          headers,
+          credentials: es.withCredentials ? 'include' : 'same-origin',
+          cache: 'no-store',
+          signal,
+        });
+      } catch (error) {
+        if (!signal.aborted) fail('network', 0, 0, error);
+        return;
+      }
+      const { body, status } = response;
+      const header = (name: string) => response.headers.get(name);
+      const cancel = () => body?.cancel().catch(() => {});
+      if (signal.aborted) return void cancel();
+      const retryAfter = parseRetryAfter(header('retry-after'));
+      const failure = status != 200 || !body ? 'http-status' : /^text\/event-stream\s*(;|$)/i.test(header('content-type') ?? '') ? '' : 'content-type';
+      if (failure) {
+        cancel();
+        return fail(failure, status, retryAfter);
+      }
+      const reader = body!.getReader();
+      signal.addEventListener('abort', () => void reader.cancel().catch(() => {}), { once: true });
+      es.readyState = OPEN;
+      es.dispatchEvent(new Event('open'));
+      const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+      try {
+        // Every exit of this loop is a close() (aborted) or a failure.
+        while (es.readyState == OPEN) {
+          feedWatchdog();
+          const { done, value } = await reader.read();
+          if (signal.aborted) return;
+          if (done) return fail('network');
+          let text = decoder.decode(value, { stream: true });
+          if (prefix && text) {
+            text = text.replace(/^\uFEFF?/, (bom) => bom + prefix);
+            prefix = '';
+          }
+          parser.feed(text);
+        }
+      } catch (error) {
+        if (!signal.aborted) fail('network', 0, 0, error);
+      }
+    };
+    connect();
   }
 
   addEventListener(type: string, listener: Listener | null) {
-    if (!listener) return;
-    let set = this.#listeners.get(type);
-    if (!set) this.#listeners.set(type, (set = new Set()));
-    set.add(listener);
+    if (listener) listen(this.#listeners, type, listener);
   }
 
   removeEventListener(type: string, listener: Listener | null) {
-    if (listener) this.#listeners.get(type)?.delete(listener);
+    this.#listeners.get(type)?.delete(listener);
   }
 
   dispatchEvent(event: Event): boolean {
     const handler = (this as any)['on' + event.type];
-    if (typeof handler === 'function') this.#call(handler, event);
-    for (const listener of [...(this.#listeners.get(event.type) ?? [])]) this.#call(listener, event);
+    if (typeof handler == 'function') call(handler, event, this);
+    emit(this.#listeners, event.type, event, this);
     return !event.defaultPrevented;
   }
 
@@ -122,114 +207,6 @@ export class FetchEventSource {
     this.readyState = CLOSED;
     this.#stop();
   }
-
-  #call(listener: Listener, event: Event) {
-    // A listener that throws must not break the stream, nor other listeners.
-    try {
-      typeof listener === 'function' ? listener.call(this, event) : listener.handleEvent(event);
-    } catch (error) {
-      report(error);
-    }
-  }
-
-  #stop() {
-    clearTimeout(this.#timer);
-    clearTimeout(this.#watchdog);
-    this.#abort?.abort();
-    this.#abort = undefined;
-  }
-
-  #fail(reason: FailureType, status = 0, retryAfter = 0, cause?: unknown) {
-    this.#stop();
-    // WHATWG: an HTTP or content-type failure "fails the connection" (CLOSED,
-    // no reconnect); a dropped stream "reestablishes" it after a delay.
-    const reestablish = this.#init.reconnect !== false && (reason === 'network' || reason === 'heartbeat');
-    this.readyState = reestablish ? CONNECTING : CLOSED;
-    const event = Object.assign(new Event('error'), { reason, status, retryAfter, cause });
-    this.dispatchEvent(event);
-    if (reestablish && this.readyState === CONNECTING) {
-      this.#timer = setTimeout(() => this.#connect(), this.#retry);
-    }
-  }
-
-  #feedWatchdog() {
-    const timeout = this.#init.heartbeatTimeout;
-    if (!timeout) return;
-    clearTimeout(this.#watchdog);
-    this.#watchdog = setTimeout(() => this.#fail('heartbeat'), timeout);
-  }
-
-  async #connect() {
-    const abort = (this.#abort = new AbortController());
-    const headers: Record<string, string> = { accept: 'text/event-stream', ...this.#init.headers };
-    if (this.#lastEventId) headers['last-event-id'] = toByteString(this.#lastEventId);
-    const parser = createParser({
-      onEvent: (event) => {
-        this.#lastEventId = event.lastEventId;
-        if (this.readyState !== OPEN) return;
-        this.#init.onEvent?.(event);
-        const { type, data, lastEventId } = event;
-        if (this.#listeners.has(type) || (type === 'message' && this.onmessage)) {
-          this.dispatchEvent(new MessageEvent(type, { data, lastEventId, origin: new URL(this.url).origin }));
-        }
-      },
-      onRetry: (ms) => {
-        this.#retry = ms;
-        this.#init.onRetry?.(ms);
-      },
-    });
-    // The last event id outlives the stream (as in browsers, whose parser
-    // starts from it): an id-less event after a reconnect keeps the id rather
-    // than clearing it. Fed as an `id:` line ahead of the body, after the one
-    // BOM the parser strips, so BOM handling stays the parser's.
-    let prefix = this.#lastEventId && 'id: ' + this.#lastEventId + '\n';
-    let response: Response;
-    try {
-      this.#feedWatchdog();
-      response = await (this.#init.fetch ?? fetch)(this.url, {
-        headers,
-        credentials: this.withCredentials ? 'include' : 'same-origin',
-        cache: 'no-store',
-        signal: abort.signal,
-      });
-    } catch (error) {
-      if (!abort.signal.aborted) this.#fail('network', 0, 0, error);
-      return;
-    }
-    const body = response.body;
-    const cancel = () => body?.cancel().catch(() => {});
-    if (abort.signal.aborted) return void cancel();
-    const status = response.status;
-    const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
-    if (status !== 200 || !body) {
-      cancel();
-      return this.#fail('http-status', status, retryAfter);
-    }
-    if (!/^text\/event-stream\s*(;|$)/i.test(response.headers.get('content-type') ?? '')) {
-      cancel();
-      return this.#fail('content-type', status, retryAfter);
-    }
-    const reader = body.getReader();
-    abort.signal.addEventListener('abort', () => void reader.cancel().catch(() => {}), { once: true });
-    this.readyState = OPEN;
-    this.dispatchEvent(new Event('open'));
-    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-    try {
-      // Every exit of this loop is a close() (aborted) or a failure.
-      while (this.readyState === OPEN) {
-        this.#feedWatchdog();
-        const { done, value } = await reader.read();
-        if (abort.signal.aborted) return;
-        if (done) return this.#fail('network');
-        let text = decoder.decode(value, { stream: true });
-        if (prefix && text) {
-          text = text.replace(/^\uFEFF?/, (bom) => bom + prefix);
-          prefix = '';
-        }
-        parser.feed(text);
-      }
-    } catch (error) {
-      if (!abort.signal.aborted) this.#fail('network', 0, 0, error);
-    }
-  }
 }
+
+type Listener = ((event: any) => void) | { handleEvent(event: any): void };

@@ -37,7 +37,7 @@ const ja: Strings = {
 };
 
 /** Built-in strings for a BCP 47 tag (`ja-JP` → Japanese), English otherwise, with overrides applied. */
-export function stringsFor(lang: string | null | undefined, overrides?: Partial<Strings>): Strings {
+export function stringsFor(lang: string | null | undefined, overrides?: Partial<Strings> | null): Strings {
   const base = /^ja\b/i.test(lang ?? '') ? ja : en;
   return overrides ? { ...base, ...overrides } : base;
 }

@@ -47,7 +47,7 @@ export class ToastView extends Component<ToastProps, ToastState> {
   hold = (bit: number, on: boolean) => () => this.setState(({ h }) => ({ h: on ? h | bit : h & ~bit }));
 
   componentDidMount() {
-    this.f = requestAnimationFrame(() => this.setState(({ s }) => (s === 'entering' ? { s: 'visible' } : null)));
+    this.f = requestAnimationFrame(() => this.setState(({ s }) => (s == 'entering' ? { s: 'visible' } : null)));
     this.componentDidUpdate();
   }
 
@@ -62,9 +62,9 @@ export class ToastView extends Component<ToastProps, ToastState> {
     const total = toast.duration ?? duration;
     if (this.a) clearTimeout(this.t), (this.l -= Date.now() - this.a), (this.a = this.t = 0);
     // An in-place update restarts the countdown.
-    if (this.v !== toast.version) (this.v = toast.version), (this.l = total);
+    if (this.v != toast.version) (this.v = toast.version), (this.l = total);
     // 200 ms: the exit animation. With reduced motion the toast is already invisible meanwhile.
-    if (this.state.s === 'leaving') this.t ||= setTimeout(() => onDismiss!(toast.id), 200);
+    if (this.state.s == 'leaving') this.t ||= setTimeout(() => onDismiss!(toast.id), 200);
     else if (total && !this.state.h && !hidden) (this.a = Date.now()), (this.t = setTimeout(this.leave, this.l));
   }
 
@@ -83,13 +83,13 @@ export class ToastView extends Component<ToastProps, ToastState> {
         onMouseLeave={this.hold(1, false)}
         onFocusIn={this.hold(2, true)}
         onFocusOut={this.hold(2, false)}
-        onKeyDown={(e) => e.key === 'Escape' && onDismiss && (e.stopPropagation(), this.leave())}
+        onKeyDown={(e) => e.key == 'Escape' && onDismiss && (e.stopPropagation(), this.leave())}
       >
         {icon ? <img src={icon} alt="" /> : <i aria-hidden="true">{GLYPHS[level]}</i>}
         <div>
           {title && <b part="title">{title}</b>}
           {body && <div part="body">{body}</div>}
-          {taskId && status !== 'completed' && status !== 'failed' && (
+          {taskId && status != 'completed' && status != 'failed' && (
             <progress part="progress" max={100} value={progress} aria-label={title || body || taskId} />
           )}
           {url && (
