@@ -71,9 +71,10 @@ export interface ConnectionEventMap {
 }
 
 /**
- * An SSE event as the connection delivers it. `id` is set only when this
- * event changed the last event id, which is how an event without an `id:`
- * field of its own (the id persists across events) is told apart.
+ * An SSE event as the connection delivers it. `id` is the event's own `id:`
+ * field (the fetch transport's parser reports it, so a repeated id is still
+ * seen as one); with the browser's EventSource, which cannot tell, it is set
+ * when the event changed the last event id.
  */
 export interface ConnectionEvent extends ParsedEvent {
   id?: string;
@@ -149,8 +150,10 @@ export function createConnection(options: ConnectionOptions): Connection {
   };
 
   const deliver = (parsed: ParsedEvent) => {
-    const event: ConnectionEvent = { ...parsed };
-    if (parsed.lastEventId != lastEventId) store((event.id = lastEventId = parsed.lastEventId));
+    const changed = parsed.lastEventId != lastEventId;
+    if (changed) store((lastEventId = parsed.lastEventId));
+    // The parser says whether the event had an id of its own; EventSource cannot, so a change stands in.
+    const event: ConnectionEvent = { ...parsed, id: 'id' in parsed ? parsed.id : changed ? lastEventId : undefined };
     failures = 0;
     fire(event.type, event);
     fire('*', event);

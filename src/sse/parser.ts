@@ -103,6 +103,8 @@ export function createParser(callbacks: ParserCallbacks): Parser {
   let hasData = false;
   let eventType = '';
   let lastEventId = '';
+  // The current event block had an `id:` field of its own (ParsedEvent.id).
+  let idSet = false;
 
   // This parser's byte copy of the chunk being scanned (see MAX_BYTES), and
   // how many chunks to scan before copying again.
@@ -135,7 +137,10 @@ export function createParser(callbacks: ParserCallbacks): Parser {
         hasData = true;
         break;
       case 'id':
-        if (value.indexOf('\0') === -1) lastEventId = value;
+        if (value.indexOf('\0') === -1) {
+          lastEventId = value;
+          idSet = true;
+        }
         break;
       case 'retry':
         if (onRetry && isDigits(value)) onRetry(parseInt(value, 10));
@@ -168,6 +173,7 @@ export function createParser(callbacks: ParserCallbacks): Parser {
     let dataSet = hasData;
     let type = eventType;
     let id = lastEventId;
+    let own = idSet;
     // Next LF and CR at or after `pos`; `len` when there is none. A CR is
     // searched again only once passed, so a rare CR costs one search per chunk
     // rather than one per line.
@@ -187,14 +193,16 @@ export function createParser(callbacks: ParserCallbacks): Parser {
         if (pos === end) {
           // "Dispatch the event".
           if (dataSet) {
-            const event: ParsedEvent = { type: type === '' ? 'message' : type, data: dataBuf, lastEventId: id };
+            const event: ParsedEvent = { type: type === '' ? 'message' : type, data: dataBuf, lastEventId: id, id: own ? id : undefined };
             dataBuf = '';
             dataSet = false;
             type = '';
+            own = false;
             onEvent(event);
             if (gen !== generation) return;
           } else {
             type = '';
+            own = false;
           }
         } else {
           const c = at(s, b, ascii, pos);
@@ -213,7 +221,10 @@ export function createParser(callbacks: ParserCallbacks): Parser {
             // ASCII character's zero high byte.)
             const from = at(s, b, ascii, pos + 3) === SPACE ? pos + 4 : pos + 3;
             const value = s.slice(from, end);
-            if (ascii ? !hasNul(b, from, end) : value.indexOf('\0') === -1) id = value;
+            if (ascii ? !hasNul(b, from, end) : value.indexOf('\0') === -1) {
+              id = value;
+              own = true;
+            }
           } else if (c === 101 && at(s, b, ascii, pos + 1) === 118 && at(s, b, ascii, pos + 2) === 101 && at(s, b, ascii, pos + 3) === 110 && at(s, b, ascii, pos + 4) === 116 && at(s, b, ascii, pos + 5) === COLON) {
             // "event:"
             type = s.slice(at(s, b, ascii, pos + 6) === SPACE ? pos + 7 : pos + 6, end);
@@ -227,12 +238,14 @@ export function createParser(callbacks: ParserCallbacks): Parser {
             hasData = dataSet;
             eventType = type;
             lastEventId = id;
+            idSet = own;
             processLine(s.slice(pos, end));
             if (gen !== generation) return;
             dataBuf = data;
             dataSet = hasData;
             type = eventType;
             id = lastEventId;
+            own = idSet;
           }
         }
 
@@ -265,6 +278,7 @@ export function createParser(callbacks: ParserCallbacks): Parser {
         hasData = dataSet;
         eventType = type;
         lastEventId = id;
+        idSet = own;
       }
     }
   }
@@ -336,6 +350,7 @@ export function createParser(callbacks: ParserCallbacks): Parser {
     hasData = false;
     eventType = '';
     lastEventId = '';
+    idSet = false;
   }
 
   return { feed, reset };

@@ -136,8 +136,9 @@ export class FetchEventSource {
       // The last event id outlives the stream (as in browsers, whose parser
       // starts from it): an id-less event after a reconnect keeps the id rather
       // than clearing it. Fed as an `id:` line ahead of the body, after the one
-      // BOM the parser strips, so BOM handling stays the parser's.
-      let prefix = lastEventId && 'id: ' + lastEventId + '\n';
+      // BOM the parser strips, so BOM handling stays the parser's; the blank
+      // line ends that block, so the first event does not take the id as its own.
+      let prefix = lastEventId && 'id: ' + lastEventId + '\n\n';
       let response: Response;
       try {
         feedWatchdog();

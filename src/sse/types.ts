@@ -6,6 +6,13 @@ export interface ParsedEvent {
   data: string;
   /** The last event id buffer at dispatch time (it persists across events). */
   lastEventId: string;
+  /**
+   * This event's own `id:` field, when its block had one; `undefined` when
+   * it only inherited `lastEventId`. An extension to WHATWG, which keeps only
+   * `lastEventId`: it lets a client tell a repeated id (a replay) from an
+   * event that carries no id at all.
+   */
+  id?: string;
 }
 
 /** Callbacks of {@link createParser}. */

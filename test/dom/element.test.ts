@@ -63,11 +63,26 @@ describe('<sse-notify>', () => {
   it('shows the same event id only once', async () => {
     const el = await mount('src="/api/events"');
     const frame = 'event: notification\nid: 7\ndata: {"title":"Once"}\n\n';
-    fake.last().send(frame + 'id: 8\ndata: {"title":"Between"}\n\n' + frame);
+    fake.last().send(frame + frame + 'id: 8\ndata: {"title":"Between"}\n\n' + frame);
     fake.last().send('event: notification\ndata: {"id":"x","title":"A"}\n\nevent: notification\ndata: {"id":"x","title":"B"}\n\n');
     await vi.waitFor(() => expect(toasts(el)).toHaveLength(3));
     await new Promise((r) => setTimeout(r, 20));
     expect(toasts(el).map((t) => t.querySelector('[part="title"]')?.textContent ?? '')).toEqual(['Once', 'Between', 'A']);
+  });
+
+  it('does not show again an event the server replays after a reconnect, even the last one seen', async () => {
+    const el = await mount('src="/api/events" retry-delay="10" max-retry-delay="20"');
+    await vi.waitFor(() => expect(el.getAttribute('state')).toBe('open'));
+    fake.last().send('event: notification\nid: 41\ndata: {"title":"Seen before"}\n\n');
+    await vi.waitFor(() => expect(toasts(el)).toHaveLength(1));
+    fake.last().drop();
+    await vi.waitFor(() => expect(fake.streams).toHaveLength(2));
+    expect(fake.last().headers['last-event-id']).toBe('41');
+    // A server that replays from the id inclusive, then goes on.
+    fake.last().send('event: notification\nid: 41\ndata: {"title":"Seen before"}\n\nevent: notification\nid: 42\ndata: {"title":"New"}\n\n');
+    await vi.waitFor(() => expect(toasts(el)).toHaveLength(2));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(toasts(el).map((t) => t.querySelector('[part="title"]')!.textContent)).toEqual(['Seen before', 'New']);
   });
 
   it('closes its connection and releases its listeners when it leaves the document', async () => {

@@ -15,7 +15,7 @@ interface Parsed {
 function run(steps: Step | Step[]): Parsed {
   const out: Parsed = { events: [], retries: [], comments: [] };
   const parser = createParser({
-    onEvent: (event) => out.events.push(event),
+    onEvent: (event) => out.events.push(spec(event)),
     onRetry: (ms) => out.retries.push(ms),
     onComment: (comment) => out.comments.push(comment),
   });
@@ -27,6 +27,8 @@ function run(steps: Step | Step[]): Parsed {
 }
 
 const message = (data: string, lastEventId = '', type = 'message'): ParsedEvent => ({ type, data, lastEventId });
+/** The WHATWG fields of an event (without the `id` extension, which has its own tests). */
+const spec = ({ type, data, lastEventId }: ParsedEvent): ParsedEvent => ({ type, data, lastEventId });
 
 describe('createParser', () => {
   // [title, chunks, expected events]
@@ -129,6 +131,34 @@ describe('createParser', () => {
     expect(parsed.comments).toEqual(['keep-alive']);
   });
 
+  it('reports an event\'s own id field apart from the id it inherits', () => {
+    const events: ParsedEvent[] = [];
+    const parser = createParser({ onEvent: (event) => events.push(event) });
+    parser.feed('id: 7\ndata: a\n\ndata: b\n\nid: 7\ndata: c\n\nid\ndata: d\n\nid: 8\n\ndata: e\n\n');
+    expect(events.map((e) => [e.data, e.lastEventId, e.id])).toEqual([
+      ['a', '7', '7'],
+      ['b', '7', undefined],
+      ['c', '7', '7'],
+      ['d', '', ''],
+      ['e', '8', undefined],
+    ]);
+  });
+
+  it('reports an own id that arrives in pieces, and forgets it on reset()', () => {
+    const events: ParsedEvent[] = [];
+    const parser = createParser({ onEvent: (event) => events.push(event) });
+    parser.feed('i');
+    parser.feed('d: 9\r');
+    parser.feed('\ndata: a\n\n');
+    parser.feed('id: 10\n');
+    parser.reset();
+    parser.feed('data: b\n\n');
+    expect(events.map((e) => [e.data, e.lastEventId, e.id])).toEqual([
+      ['a', '9', '9'],
+      ['b', '', undefined],
+    ]);
+  });
+
   it('works without onRetry and onComment', () => {
     const events: ParsedEvent[] = [];
     const parser = createParser({ onEvent: (event) => events.push(event) });
@@ -197,7 +227,7 @@ describe('createParser', () => {
     const seen: ParsedEvent[] = [];
     const parser = createParser({
       onEvent: (event) => {
-        seen.push(event);
+        seen.push(spec(event));
         if (event.data === 'boom') throw new Error('listener failed');
       },
     });

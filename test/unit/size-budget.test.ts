@@ -14,9 +14,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 const IIFE_BUDGET = 15232;
 /**
  * gzip -9 budget of the ES module tree-shaken to `createConnection` alone (no Preact, no UI).
- * Target 4096 B; 4084 B measured on 2026-11-24 (rounded up to the next 128 bytes).
+ * Target 4096 B. 4133 B measured on 2026-11-24 after the parser learned to report an event's own
+ * id (so a replayed last event is not shown twice), rounded up to the next 128 bytes: lower it
+ * as the core shrinks.
  */
-const CORE_BUDGET = 4096;
+const CORE_BUDGET = 4224;
 
 const root = resolve(import.meta.dirname, '../..');
 let tmp: string;
