@@ -24,7 +24,8 @@ export interface NotificationStore {
   /**
    * Adds a toast, or updates one in place: progress toasts by `taskId`, others
    * when `update` is set and the id is live. Returns the id, or `undefined`
-   * when the id was already shown (a replay, a second tab).
+   * when the id was already shown (a replay, a second tab) or there is
+   * nothing to show (no title, body or task).
    */
   add(input: ToastInput): string | undefined;
   /** Removes one toast. */
@@ -58,6 +59,8 @@ export function createNotificationStore({ historySize = 1000 }: NotificationStor
   return {
     add(input) {
       const { taskId, status } = input;
+      // Nothing to say (toast({}), toast(null), an empty event): nothing to show.
+      if (!input.title && !input.body && !taskId && !input.update) return;
       const id = taskId ? 'task:' + taskId : input.id || 'toast-' + ++counter;
       // A task's outcome is remembered apart: a user who closed a running task
       // is not pestered by its progress, but still learns once how it ended.

@@ -154,3 +154,13 @@ describe('createNotificationStore', () => {
     expect(store.getSnapshot()).toBe(after);
   });
 });
+
+describe('empty input', () => {
+  it('shows nothing for a toast with no title, body or task', () => {
+    const store = createNotificationStore();
+    expect(store.add({})).toBeUndefined();
+    expect(store.add({ level: 'error' })).toBeUndefined();
+    expect(store.add({ body: 'x' })).toBeDefined();
+    expect(store.getSnapshot()).toHaveLength(1);
+  });
+});
