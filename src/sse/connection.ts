@@ -109,12 +109,25 @@ const STABLE_MS = 10_000;
 export const lastIdStore = (o: Pick<ConnectionOptions, 'url' | 'storage'>) => {
   let storage = o.storage;
   const key = 'sse-notify:last-id:' + o.url;
-  return (id?: string): string => {
+  // Writes wait for the end of the task: a burst of events parsed from one
+  // chunk costs one synchronous storage write, not one per event.
+  let unsaved: string | undefined;
+  const access = (id?: string): string => {
     try {
       storage ??= o.storage === undefined ? globalThis.sessionStorage : null;
       if (id == null) return storage?.getItem(key) ?? '';
       storage?.setItem(key, id);
     } catch {}
+    return '';
+  };
+  return (id?: string): string => {
+    if (id == null) return unsaved ?? access();
+    if (unsaved == null)
+      queueMicrotask(() => {
+        access(unsaved);
+        unsaved = undefined;
+      });
+    unsaved = id;
     return '';
   };
 };

@@ -8,10 +8,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 /**
  * gzip -9 budget of dist/sse-notify.iife.js (everything: element, Preact, toasts, core), in bytes.
  * The target is 12 KB (12288). This is the last measured size rounded up to the next 128 bytes
- * (15171 B on 2026-11-24, after the closure/CSS/listener shrink), so it only guards against
- * growth: lower it as the bundle shrinks.
+ * (15247 B on 2026-11-24, after the closure/CSS/listener shrink, plus the parser's own-id
+ * dedupe and once-per-task storage writes), so it only guards against growth: lower it as the
+ * bundle shrinks.
  */
-const IIFE_BUDGET = 15232;
+const IIFE_BUDGET = 15360;
 /**
  * gzip -9 budget of the ES module tree-shaken to `createConnection` alone (no Preact, no UI).
  * Target 4096 B. 4133 B measured on 2026-11-24 after the parser learned to report an event's own
