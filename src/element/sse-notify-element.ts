@@ -243,7 +243,15 @@ function widget(el: HTMLElement): Widget {
 
   const open = (c: ElementConfig) => {
     // The config's names are the connection's options.
-    const shared = (connection = createSharedConnection({ ...c, url: c.src, channelsInQuery: !c.subscribeUrl, tokenProvider: tokenProvider || undefined }));
+    const provider = tokenProvider;
+    // The subscribe POSTs carry the token the stream last connected with.
+    let token = c.token;
+    const shared = (connection = createSharedConnection({
+      ...c,
+      url: c.src,
+      channelsInQuery: !c.subscribeUrl,
+      tokenProvider: provider ? async () => (token = (await provider()) || '') : undefined,
+    }));
     shared.on('state', ({ state }) => {
       if (state == 'open') attempt = 0;
       setState(state);
@@ -255,7 +263,7 @@ function widget(el: HTMLElement): Widget {
     });
     shared.on('failed', (detail) => emit('sse-failed', detail));
     if (c.subscribeUrl) {
-      subscriptions = createSubscriptions(shared, { ...c, headers: (): Record<string, string> => (c.token ? { authorization: 'Bearer ' + c.token } : {}) });
+      subscriptions = createSubscriptions(shared, { ...c, headers: (): Record<string, string> => (token ? { authorization: 'Bearer ' + token } : {}) });
     }
     shared.on('*', ({ type, data: raw, lastEventId, id }) => {
       const data = parseData(raw);
@@ -333,7 +341,9 @@ function widget(el: HTMLElement): Widget {
     },
     connect: guard(() => {
       teardown();
-      update();
+      attempt = 0;
+      // Outside the document nothing would ever release the connection: it opens on connectedCallback.
+      if (el.isConnected) update();
     }),
     disconnect: guard(teardown),
     toast: (input) => store.add(normalize(input)),

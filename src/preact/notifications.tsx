@@ -37,10 +37,13 @@ export function Notifications(props: NotificationsProps) {
   const [connection, setConnection] = useState<{ state: ConnectionState; attempt: number }>({ state: 'idle', attempt: 0 });
   const [retries, setRetries] = useState(0);
   const key = JSON.stringify([url, events, options]);
+  // The latest provider, called at each connect: an inline one, new at every render, must not reconnect.
+  const provider = useRef(options.tokenProvider);
+  provider.current = options.tokenProvider;
 
   useEffect(() => {
     if (!url) return;
-    const c = createConnection({ ...options, url, events });
+    const c = createConnection({ ...options, url, events, tokenProvider: options.tokenProvider && (() => provider.current?.()) });
     c.on('state', ({ state }) => setConnection((s) => ({ state, attempt: state === 'open' ? 0 : s.attempt })));
     c.on('retry', ({ attempt }) => setConnection((s) => ({ ...s, attempt })));
     c.on('*', (event) => {
@@ -49,7 +52,7 @@ export function Notifications(props: NotificationsProps) {
     });
     c.connect();
     return () => c.close();
-  }, [key, store, retries, options.tokenProvider]);
+  }, [key, store, retries, !options.tokenProvider]);
 
   const root = useRef<ShadowRoot | undefined>(undefined);
   useEffect(() => {

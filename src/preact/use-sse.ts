@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { createConnection, type ConnectionOptions, type FailedDetail } from '../sse/connection';
 import { parseData } from '../store/normalize';
 import type { ConnectionState, FailureType } from '../sse/types';
@@ -35,8 +35,11 @@ export interface UseSSEResult<T> {
 export function useSSE<T = unknown>(options: UseSSEOptions): UseSSEResult<T> {
   const [result, setResult] = useState<UseSSEResult<T>>({ data: undefined, error: undefined, isConnected: false, state: 'idle', lastEventId: '' });
   const key = JSON.stringify(options);
+  // The latest provider, called at each connect: an inline one, new at every render, must not reconnect (a render loop).
+  const provider = useRef(options.tokenProvider);
+  provider.current = options.tokenProvider;
   useEffect(() => {
-    const connection = createConnection(options);
+    const connection = createConnection({ ...options, tokenProvider: options.tokenProvider && (() => provider.current?.()) });
     const update = (patch: Partial<UseSSEResult<T>>) => setResult((r) => ({ ...r, ...patch }));
     connection.on('state', ({ state }) => update({ state, isConnected: state === 'open', ...(state === 'open' && { error: undefined }) }));
     connection.on('retry', ({ type, status }) => update({ error: { type, status: status || undefined } }));
@@ -46,6 +49,6 @@ export function useSSE<T = unknown>(options: UseSSEOptions): UseSSEResult<T> {
     }
     connection.connect();
     return () => connection.close();
-  }, [key, options.tokenProvider]);
+  }, [key, !options.tokenProvider]);
   return result;
 }

@@ -15,6 +15,8 @@ interface Client {
   pending: HubEvent[] | null;
   /** Replayed ids whose live copy may still come (pub/sub can lag behind the history): skipped until a newer event. */
   replayed: Set<string> | null;
+  /** The id the client stands at: live copies of events up to it that come late are not sent. */
+  from?: string;
 }
 
 const HEARTBEAT = formatComment('heartbeat');
@@ -56,6 +58,10 @@ export function createHub(options: HubOptions = {}): Hub {
   if (cors && cors.origins !== '*' && !Array.isArray(cors.origins)) {
     throw new TypeError("createHub: cors.origins must be an array of origins or '*'.");
   }
+  // Echoing every origin with credentials would let any site read a signed-in user's stream.
+  if (cors?.origins === '*' && cors.credentials) {
+    throw new TypeError("createHub: cors.credentials needs a list of origins, not '*'.");
+  }
   const adapter = options.adapter ?? createMemoryAdapter({ historySize: options.historySize ?? 1000 });
 
   const clients = new Map<string, Client>();
@@ -70,6 +76,7 @@ export function createHub(options: HubOptions = {}): Hub {
         client.pending.push(event);
         continue;
       }
+      if (stale(client, event)) continue;
       if (client.replayed?.has(event.id)) continue;
       client.replayed = null;
       if (receives(client, event)) write(client, (frame ??= formatEvent(event)));
@@ -179,9 +186,13 @@ export function createHub(options: HubOptions = {}): Hub {
     // any other event resumes without loss. On a resume it carries none: a newer id than the
     // client's would skip the replay after a drop right after the handshake, and an id-less event
     // leaves the client's last id as it is. Live events wait in `pending` meanwhile.
-    const id = lastEventId ? undefined : await newestId();
+    const newest = await newestId();
+    const id = lastEventId ? undefined : newest;
+    const from = lastEventId || id;
+    // Only an id the history has reached: one beyond it (a memory hub restarted) filters nothing.
+    if (from && newest && (compareIds(from, newest) ?? 1) <= 0) client.from = from;
     write(client, formatEvent({ id, data: JSON.stringify({ type: 'connected', clientId: client.id }) }));
-    await replay(client, lastEventId, lastEventId || id);
+    await replay(client, lastEventId, from);
   }
 
   async function newestId(): Promise<string | undefined> {
@@ -222,7 +233,7 @@ export function createHub(options: HubOptions = {}): Hub {
     client.pending = null;
     let beyond = false;
     for (const event of pending.slice(pending.findIndex((e) => e.id === from) + 1)) {
-      if (replayed.has(event.id)) continue;
+      if (replayed.has(event.id) || stale(client, event)) continue;
       beyond = true;
       if (receives(client, event)) write(client, formatEvent(event));
     }
@@ -335,6 +346,20 @@ function receives(client: Client, event: HubEvent): boolean {
   if (event.userId !== undefined && event.userId !== client.userId) return false;
   if (event.channel !== undefined && !client.channels.has(event.channel)) return false;
   return true;
+}
+
+/** A late live copy of an event up to the id the client stands at. */
+function stale(client: Client, event: HubEvent): boolean {
+  return client.from !== undefined && (compareIds(event.id, client.from) ?? 1) <= 0;
+}
+
+/** Order of memory ids (`7`) and stream ids (`<ms>-<seq>`); `undefined` for any other id. */
+function compareIds(a: string, b: string): number | undefined {
+  const ID = /^\d{1,20}(-\d{1,20})?$/;
+  if (!ID.test(a) || !ID.test(b)) return undefined;
+  const [am = 0n, as = 0n] = a.split('-').map(BigInt);
+  const [bm = 0n, bs = 0n] = b.split('-').map(BigInt);
+  return am !== bm ? (am < bm ? -1 : 1) : as === bs ? 0 : as < bs ? -1 : 1;
 }
 
 function mayJoin(auth: AuthResult, channel: string): boolean {

@@ -85,7 +85,7 @@ export type Authenticate = (req: IncomingMessage) => AuthResult | null | Promise
 export interface CorsOptions {
   /** Origins allowed to connect (`https://shop.example`, no trailing slash), or `'*'` for any. */
   origins: readonly string[] | '*';
-  /** Send `Access-Control-Allow-Credentials: true` (cookies, `with-credentials`). Default `false`. */
+  /** Send `Access-Control-Allow-Credentials: true` (cookies, `with-credentials`); needs a list of `origins`, not `'*'`. Default `false`. */
   credentials?: boolean;
   /** How long a browser may cache a preflight answer, in seconds. Default `600`. */
   maxAge?: number;

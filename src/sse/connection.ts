@@ -195,38 +195,45 @@ export function createConnection(options: ConnectionOptions): Connection {
       }
       if (mine != generation) return;
     }
-    const url = new URL(resolve(o.url));
-    const query = url.searchParams;
-    if (o.channelsInQuery !== false) for (const channel of o.channels ?? []) query.append(o.channelParam || 'channel', channel);
-    if (o.transport == 'eventsource') {
-      if (token) query.set(o.tokenParam || 'token', token);
-      if (lastEventId) query.set(o.lastEventIdParam || 'lastEventId', lastEventId);
-      const es = (source = new (o.EventSource ?? EventSource)(url.href, { withCredentials: !!o.withCredentials }));
-      const types = new Set(['message', ...(o.events ?? ['notification', 'progress'])]);
-      for (const type of listeners.keys()) if (!/^(open|state|retry|failed|\*)$/.test(type)) types.add(type);
-      // A new EventSource starts with an empty last event id (it was resumed by
-      // the query): until the stream names an id, keep ours rather than clear it.
-      let named = false;
-      for (const type of types) {
-        es.addEventListener(type, (e) => {
-          const m = e as MessageEvent;
-          named ||= !!m.lastEventId;
-          deliver({ type, data: String(m.data), lastEventId: named ? m.lastEventId : lastEventId });
+    let url: URL;
+    try {
+      url = new URL(resolve(o.url));
+      const query = url.searchParams;
+      if (o.channelsInQuery !== false) for (const channel of o.channels ?? []) query.append(o.channelParam || 'channel', channel);
+      if (o.transport == 'eventsource') {
+        if (token) query.set(o.tokenParam || 'token', token);
+        if (lastEventId) query.set(o.lastEventIdParam || 'lastEventId', lastEventId);
+        const es = (source = new (o.EventSource ?? EventSource)(url.href, { withCredentials: !!o.withCredentials }));
+        const types = new Set(['message', ...(o.events ?? ['notification', 'progress'])]);
+        for (const type of listeners.keys()) if (!/^(open|state|retry|failed|\*)$/.test(type)) types.add(type);
+        // A new EventSource starts with an empty last event id (it was resumed by
+        // the query): until the stream names an id, keep ours rather than clear it.
+        let named = false;
+        for (const type of types) {
+          es.addEventListener(type, (e) => {
+            const m = e as MessageEvent;
+            named ||= !!m.lastEventId;
+            deliver({ type, data: String(m.data), lastEventId: named ? m.lastEventId : lastEventId });
+          });
+        }
+      } else {
+        source = new FetchEventSource(url.href, {
+          headers: token ? { ...o.headers, authorization: 'Bearer ' + token } : o.headers,
+          withCredentials: o.withCredentials,
+          fetch: o.fetch,
+          reconnect: false,
+          lastEventId,
+          heartbeatTimeout: o.heartbeatTimeout ?? 45_000,
+          // Every type reaches us, not only those with listeners: `sse-event` promises all of them.
+          onEvent: deliver,
+          // The server's `retry:` replaces the base delay (SPEC §3 `retry-delay`).
+          onRetry: (ms) => (serverRetry = ms),
         });
       }
-    } else {
-      source = new FetchEventSource(url.href, {
-        headers: token ? { ...o.headers, authorization: 'Bearer ' + token } : o.headers,
-        withCredentials: o.withCredentials,
-        fetch: o.fetch,
-        reconnect: false,
-        lastEventId,
-        heartbeatTimeout: o.heartbeatTimeout ?? 45_000,
-        // Every type reaches us, not only those with listeners: `sse-event` promises all of them.
-        onEvent: deliver,
-        // The server's `retry:` replaces the base delay (SPEC §3 `retry-delay`).
-        onRetry: (ms) => (serverRetry = ms),
-      });
+    } catch (error) {
+      // A src that is no URL (or no EventSource in this runtime): an ordinary failure, never an unhandled rejection.
+      console.error(error);
+      return fail();
     }
     source.onopen = () => {
       setState('open');
@@ -280,7 +287,7 @@ export function createConnection(options: ConnectionOptions): Connection {
         release();
         setState('reconnecting');
       }
-    } else if (persisted && state != 'open' && state != 'closed' && state != 'idle') open();
+    } else if (persisted && busy(state) && state != 'open') open();
   };
   const watch = (method: 'addEventListener' | 'removeEventListener') => {
     for (const type of ['online', 'pageshow', 'pagehide']) (globalThis as unknown as Partial<Window>)[method]?.(type, onWindow);

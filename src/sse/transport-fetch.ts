@@ -110,7 +110,8 @@ export class FetchEventSource {
       const timeout = init.heartbeatTimeout;
       if (timeout) {
         clearTimeout(watchdog);
-        watchdog = setTimeout(fail, timeout, 'heartbeat');
+        // Past 2^31-1 ms setTimeout fires at once.
+        watchdog = setTimeout(fail, Math.min(timeout, 2 ** 31 - 1), 'heartbeat');
       }
     };
 

@@ -83,7 +83,8 @@ export function normalize(data: unknown, eventId?: string): ToastInput {
     id: text(d.id, 200) ?? id,
     title: text(d.title, MAX_TITLE),
     body: text(d.body, MAX_BODY) ?? text(d.message, MAX_BODY) ?? text(d.text, MAX_BODY),
-    level: LEVELS.includes(d.level as Level) ? (d.level as Level) : 'info',
+    // An update that leaves the level out keeps the toast's level.
+    level: LEVELS.includes(d.level as Level) ? (d.level as Level) : d.update === true ? undefined : 'info',
     url: safeUrl(d.url),
     icon: safeUrl(d.icon),
     // setTimeout fires at once beyond 2^31 - 1 ms.

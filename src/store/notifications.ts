@@ -85,7 +85,8 @@ export function createNotificationStore({ historySize = 1000 }: NotificationStor
         set(next);
         return id;
       }
-      if (seen.has(id) && (!end || ended)) return;
+      // An update with nothing to say has no toast to update.
+      if ((seen.has(id) && (!end || ended)) || !(input.title || input.body || taskId)) return;
       remember(id);
       set([...toasts, { level: 'info', ...patch, id, createdAt: Date.now(), version: 0 }]);
       return id;

@@ -36,12 +36,12 @@ const GLYPHS = { info: 'i', success: '✓', warning: '!', error: '×' };
  */
 export class ToastView extends Component<ToastProps, ToastState> {
   state: ToastState = { s: 'entering', h: 0 };
-  /** ms left on the countdown, when it was last armed (0: not running), its timer, the animation frame, the version counted for. */
+  /** ms left on the countdown, when it was last armed (0: not running), its timer, the animation frame, the version and duration counted for. */
   l = 0;
   a = 0;
   t: ReturnType<typeof setTimeout> | 0 = 0;
   f = 0;
-  v = -1;
+  v = '';
 
   leave = () => this.props.onDismiss && this.setState({ s: 'leaving' });
   hold = (bit: number, on: boolean) => () => this.setState(({ h }) => ({ h: on ? h | bit : h & ~bit }));
@@ -61,8 +61,8 @@ export class ToastView extends Component<ToastProps, ToastState> {
     const { toast, duration, hidden, onDismiss } = this.props;
     const total = toast.duration ?? duration;
     if (this.a) clearTimeout(this.t), (this.l -= Date.now() - this.a), (this.a = this.t = 0);
-    // An in-place update restarts the countdown.
-    if (this.v != toast.version) (this.v = toast.version), (this.l = total);
+    // An in-place update, or a new duration, restarts the countdown.
+    if (this.v != toast.version + ' ' + total) (this.v = toast.version + ' ' + total), (this.l = total);
     // 200 ms: the exit animation. With reduced motion the toast is already invisible meanwhile.
     if (this.state.s == 'leaving') this.t ||= setTimeout(() => onDismiss!(toast.id), 200);
     else if (total && !this.state.h && !hidden) (this.a = Date.now()), (this.t = setTimeout(this.leave, this.l));

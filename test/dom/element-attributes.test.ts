@@ -211,3 +211,15 @@ describe('<sse-notify> attributes', () => {
     expect(fake.streams).toHaveLength(1);
   });
 });
+
+describe('<sse-notify> connect()', () => {
+  it('opens nothing while the element is outside the document, and connects once it is added', async () => {
+    const el = document.createElement('sse-notify');
+    el.setAttribute('src', '/api/events');
+    el.connect();
+    await flush();
+    expect(fake.streams).toHaveLength(0);
+    document.body.append(el);
+    await vi.waitFor(() => expect(fake.streams).toHaveLength(1));
+  });
+});
