@@ -269,8 +269,10 @@ function widget(el: HTMLElement): Widget {
       const data = parseData(raw);
       emit('sse-event', { type, data, lastEventId });
       const notification = toNotification(type, data, id, config.events);
+      // A repeat (a replay, a relayed copy) is no new notification: no event, no toast.
+      const repeat = notification && !notification.taskId && !notification.update && store.has(notification.id);
       // One tab per shared group shows OS notifications: the leader.
-      if (notification && emit('sse-notification', { notification }, true) && store.add(notification) && !notification.taskId && shared.leader) {
+      if (notification && !repeat && emit('sse-notification', { notification }, true) && store.add(notification) && !notification.taskId && shared.leader) {
         showOsNotification(notification, config.browserNotifications);
       }
     });

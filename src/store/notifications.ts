@@ -28,6 +28,8 @@ export interface NotificationStore {
    * nothing to show (no title, body or task).
    */
   add(input: ToastInput): string | undefined;
+  /** Whether this id is shown now or was shown within the history (a repeat would not show). */
+  has(id: string): boolean;
   /** Removes one toast. */
   dismiss(id: string): void;
   /** Removes every toast. */
@@ -91,6 +93,7 @@ export function createNotificationStore({ historySize = 1000 }: NotificationStor
       set([...toasts, { level: 'info', ...patch, id, createdAt: Date.now(), version: 0 }]);
       return id;
     },
+    has: (id) => seen.has(id) || toasts.some((t) => t.id === id),
     dismiss(id) {
       const next = toasts.filter((t) => t.id !== id);
       if (next.length < toasts.length) set(next);

@@ -72,6 +72,8 @@ describe('<sse-notify>', () => {
 
   it('does not show again an event the server replays after a reconnect, even the last one seen', async () => {
     const el = await mount('src="/api/events" retry-delay="10" max-retry-delay="20"');
+    const notified: string[] = [];
+    el.addEventListener('sse-notification', (e) => notified.push(e.detail.notification.id));
     await vi.waitFor(() => expect(el.getAttribute('state')).toBe('open'));
     fake.last().send('event: notification\nid: 41\ndata: {"title":"Seen before"}\n\n');
     await vi.waitFor(() => expect(toasts(el)).toHaveLength(1));
@@ -83,6 +85,7 @@ describe('<sse-notify>', () => {
     await vi.waitFor(() => expect(toasts(el)).toHaveLength(2));
     await new Promise((r) => setTimeout(r, 20));
     expect(toasts(el).map((t) => t.querySelector('[part="title"]')!.textContent)).toEqual(['Seen before', 'New']);
+    expect(notified).toEqual(['41', '42']);
   });
 
   it('closes its connection and releases its listeners when it leaves the document', async () => {
