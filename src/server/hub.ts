@@ -13,10 +13,22 @@ interface Client {
   channels: Set<string>;
   /** Every event reported while the handshake and the replay are written, unfiltered; `null` once live. */
   pending: HubEvent[] | null;
-  /** Replayed ids whose live copy may still come (pub/sub can lag behind the history): skipped until a newer event. */
-  replayed: Set<string> | null;
+  /**
+   * Ids read from the history whose live copy may still come (pub/sub can lag behind the history),
+   * mapped to whether they were sent from it (then the live copy is skipped); kept until a live
+   * event newer than all of them comes.
+   */
+  replayed: Map<string, boolean> | null;
   /** The id the client stands at: live copies of events up to it that come late are not sent. */
   from?: string;
+  /** Settles once the stream's own replay has been written. */
+  ready: Promise<void>;
+  /** The id a resumed stream started from; `undefined` on a fresh one. */
+  resume: string | undefined;
+  /** Channels a resumed stream has had (their history is replayed on the first join only); `null` on a fresh one. */
+  joined: Set<string> | null;
+  /** Channels being joined, with their live events held until the channel's history is sent. */
+  joining?: Map<string, HubEvent[]>;
 }
 
 const HEARTBEAT = formatComment('heartbeat');
@@ -77,9 +89,13 @@ export function createHub(options: HubOptions = {}): Hub {
         continue;
       }
       if (stale(client, event)) continue;
-      if (client.replayed?.has(event.id)) continue;
-      client.replayed = null;
-      if (receives(client, event)) write(client, (frame ??= formatEvent(event)));
+      const sent = client.replayed?.get(event.id);
+      // Not read from any history: newer than all of it, so every late copy has come.
+      if (sent === undefined) client.replayed = null;
+      if (sent) continue;
+      const held = event.channel === undefined ? undefined : client.joining?.get(event.channel);
+      if (held) held.push(event);
+      else if (receives(client, event)) write(client, (frame ??= formatEvent(event)));
     }
   }
 
@@ -169,6 +185,9 @@ export function createHub(options: HubOptions = {}): Hub {
       channels,
       pending: [],
       replayed: null,
+      ready: Promise.resolve(),
+      resume: lastEventId || undefined,
+      joined: lastEventId ? new Set(channels) : null,
     };
     res.writeHead(200, STREAM_HEADERS);
     res.flushHeaders();
@@ -192,7 +211,9 @@ export function createHub(options: HubOptions = {}): Hub {
     // Only an id the history has reached: one beyond it (a memory hub restarted) filters nothing.
     if (from && newest && (compareIds(from, newest) ?? 1) <= 0) client.from = from;
     write(client, formatEvent({ id, data: JSON.stringify({ type: 'connected', clientId: client.id }) }));
-    await replay(client, lastEventId, from);
+    // Assigned before anything else runs: a subscribe POST (it needs the handshake's client id) waits for it.
+    client.ready = replay(client, lastEventId, from);
+    await client.ready;
   }
 
   async function newestId(): Promise<string | undefined> {
@@ -219,11 +240,11 @@ export function createHub(options: HubOptions = {}): Hub {
     } catch (error) {
       onError(error);
     }
-    const replayed = new Set<string>();
+    const replayed = new Map<string, boolean>();
     const { res } = client;
     for (const event of missed) {
-      replayed.add(event.id);
-      if (!receives(client, event)) continue;
+      replayed.set(event.id, receives(client, event));
+      if (!replayed.get(event.id)) continue;
       write(client, formatEvent(event));
       // A history larger than maxBufferedBytes is sent as the socket takes it: written at once it
       // would count as a slow reader, and the client could never catch up.
@@ -267,9 +288,57 @@ export function createHub(options: HubOptions = {}): Hub {
     if (join && client.channels.size >= MAX_CHANNELS && !client.channels.has(channel)) {
       return sendJson(res, 400, { error: 'too many channels', max: MAX_CHANNELS });
     }
-    if (join) client.channels.add(channel);
-    else client.channels.delete(channel);
+    if (!join) {
+      client.channels.delete(channel);
+      client.joining?.delete(channel);
+    } else if (!client.channels.has(channel)) {
+      client.channels.add(channel);
+      const { joined, resume } = client;
+      if (resume !== undefined && joined && !joined.has(channel) && joined.size < MAX_CHANNELS) {
+        joined.add(channel);
+        await catchUp(client, channel, resume);
+      }
+    }
     sendJson(res, 200, { ok: true, channels: [...client.channels] });
+  }
+
+  /**
+   * Sends a resumed stream what it missed of a channel joined by the subscribe protocol: the
+   * stream's replay ran before the POST, without the channel. Until then the channel's live events
+   * are held (and skipped by the stream's replay), so each of its events goes out once and in id
+   * order. Leaving the channel meanwhile ends this.
+   */
+  async function catchUp(client: Client, channel: string, resume: string): Promise<void> {
+    const held: HubEvent[] = [];
+    (client.joining ??= new Map()).set(channel, held);
+    const current = () => client.joining?.get(channel) === held;
+    try {
+      await client.ready;
+      let missed: HubEvent[] = [];
+      try {
+        missed = await adapter.since(resume);
+      } catch (error) {
+        onError(error);
+      }
+      const mine = (event: HubEvent) => event.channel === channel && (event.userId === undefined || event.userId === client.userId);
+      // Every id read joins the ones whose late live copy deliver() watches for; only the ones
+      // sent here are skipped then, the others (other channels) are judged as they come.
+      const replayed = (client.replayed ??= new Map());
+      for (const event of missed) if (!replayed.has(event.id)) replayed.set(event.id, false);
+      const sent = new Set<string>();
+      for (const event of missed) {
+        if (!current()) return;
+        if (!mine(event)) continue;
+        sent.add(event.id);
+        (client.replayed ??= new Map()).set(event.id, true);
+        write(client, formatEvent(event));
+        if (client.res.writableNeedDrain) await drained(client.res);
+      }
+      if (!current()) return;
+      for (const event of held) if (!sent.has(event.id) && mine(event)) write(client, formatEvent(event));
+    } finally {
+      if (current()) client.joining!.delete(channel);
+    }
   }
 
   const handleSubscribe = (req: IncomingMessage, res: ServerResponse) => handleChannel(req, res, true);
@@ -334,6 +403,8 @@ export function createHub(options: HubOptions = {}): Hub {
 /** Resolves once `res` takes writes again, or has closed. */
 function drained(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
+    // A stream destroyed earlier (a catch-up runs long after the connect) never emits 'close' again.
+    if (res.destroyed) return resolve();
     const done = () => {
       res.off('drain', done).off('close', done);
       resolve();
@@ -344,7 +415,8 @@ function drained(res: ServerResponse): Promise<void> {
 
 function receives(client: Client, event: HubEvent): boolean {
   if (event.userId !== undefined && event.userId !== client.userId) return false;
-  if (event.channel !== undefined && !client.channels.has(event.channel)) return false;
+  // A channel being joined gets its events from catchUp() only, in order, once.
+  if (event.channel !== undefined && (!client.channels.has(event.channel) || client.joining?.has(event.channel))) return false;
   return true;
 }
 
