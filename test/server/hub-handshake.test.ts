@@ -4,15 +4,13 @@
  * on a resumed one (a newer id would skip the replay). Both adapters, the same expectations.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createMemoryAdapter } from '../../src/server/memory-adapter';
 import { createRedisAdapter } from '../../src/server/redis-adapter';
-import type { HubAdapter, HubEvent, HubOptions } from '../../src/server/types';
-import { redisUnavailable, startRedis } from '../support/redis-server';
-import type { RedisProcess } from '../support/redis-server';
+import type { HubAdapter, HubOptions } from '../../src/server/types';
+import { redisUnavailable } from '../support/redis-server';
 import type { SseStream } from '../support/sse-reader';
-import { onCleanup, payloads, startHub } from './helpers';
+import { onCleanup, payloads, startHub, laggingAdapter, useRedis } from './helpers';
 import type { HubServer } from './helpers';
 
 const unavailable = redisUnavailable();
@@ -178,59 +176,6 @@ function handshakeTests(setup: () => Setup) {
   });
 }
 
-/**
- * A memory adapter whose listeners can be made to lag behind its history, as an instance's Redis
- * pub/sub can lag behind the stream it reads on another connection; `since` and `lastId` can be
- * made to wait, so the lag lands while a client is being connected.
- */
-function laggingAdapter() {
-  const memory = createMemoryAdapter();
-  const listeners = new Set<(event: HubEvent) => void>();
-  const held: HubEvent[] = [];
-  let holding = false;
-  memory.subscribe((event) => {
-    if (holding) held.push(event);
-    else for (const listener of listeners) listener(event);
-  });
-  let gate: Promise<void> | undefined;
-  let open = () => {};
-  let reached = () => {};
-  let reading = Promise.resolve();
-  const wait = async () => {
-    reached();
-    await gate;
-  };
-  const adapter: HubAdapter = {
-    ...memory,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    since: async (id) => (await wait(), memory.since(id)),
-    lastId: async () => (await wait(), memory.lastId!()),
-  };
-  return {
-    adapter,
-    /** From now on, appended events reach the listeners only on `release()`. */
-    hold() {
-      holding = true;
-    },
-    release() {
-      holding = false;
-      for (const event of held.splice(0)) for (const listener of listeners) listener(event);
-    },
-    /** The next history reads wait for `open()`; `reading` resolves once one is waiting. */
-    close() {
-      gate = new Promise((resolve) => (open = resolve));
-      reading = new Promise((resolve) => (reached = resolve));
-    },
-    get reading() {
-      return reading;
-    },
-    open: () => open(),
-  };
-}
-
 describe('hub handshake with listeners lagging behind the history', () => {
   it('sends a replayed event once when its live copy arrives after the replay', async () => {
     const lag = laggingAdapter();
@@ -305,21 +250,7 @@ describe('hub handshake with the memory adapter', () => {
 });
 
 describe.skipIf(unavailable !== undefined)('hub handshake with the Redis adapter', () => {
-  let server: RedisProcess;
-
-  beforeAll(async () => {
-    server = await startRedis();
-  }, 20_000);
-
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  function client(): Redis {
-    const redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
-    onCleanup(() => redis.quit());
-    return redis;
-  }
+  const client = useRedis();
 
   handshakeTests(() => ({
     async pair(options) {

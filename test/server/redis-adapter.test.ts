@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRedisAdapter } from '../../src/server/redis-adapter';
 import type { RedisAdapterOptions } from '../../src/server/redis-adapter';
-import { redisUnavailable, startRedis } from '../support/redis-server';
-import type { RedisProcess } from '../support/redis-server';
-import { onCleanup, payloads, startHub } from './helpers';
+import { redisUnavailable } from '../support/redis-server';
+import { onCleanup, payloads, startHub, useRedis } from './helpers';
 
 const unavailable = redisUnavailable();
 if (unavailable) console.warn(`Skipping the Redis adapter tests: ${unavailable}.`);
@@ -21,21 +20,7 @@ function increasing(ids: string[]): boolean {
 }
 
 describe.skipIf(unavailable !== undefined)('redis adapter', () => {
-  let server: RedisProcess;
-
-  beforeAll(async () => {
-    server = await startRedis();
-  }, 20_000);
-
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  function client(): Redis {
-    const redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
-    onCleanup(() => redis.quit());
-    return redis;
-  }
+  const client = useRedis();
 
   function adapter(options: Omit<RedisAdapterOptions, 'redis'> = {}) {
     const created = createRedisAdapter({ redis: client(), ...options });

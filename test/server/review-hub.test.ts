@@ -3,40 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createHub } from '../../src/server/hub';
-import { createMemoryAdapter } from '../../src/server/memory-adapter';
-import type { HubAdapter, HubEvent } from '../../src/server/types';
-import { payloads, startHub } from './helpers';
-
-/**
- * A memory adapter whose listeners can lag behind its history, as one instance's Redis pub/sub
- * lags behind the stream another instance wrote: events appended while held reach the
- * listeners only on `release()`.
- */
-function laggingAdapter() {
-  const memory = createMemoryAdapter();
-  const listeners = new Set<(event: HubEvent) => void>();
-  const held: HubEvent[] = [];
-  let holding = false;
-  memory.subscribe((event) => {
-    if (holding) held.push(event);
-    else for (const listener of listeners) listener(event);
-  });
-  const adapter: HubAdapter = {
-    ...memory,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-  return {
-    adapter,
-    hold: () => void (holding = true),
-    release() {
-      holding = false;
-      for (const event of held.splice(0)) for (const listener of listeners) listener(event);
-    },
-  };
-}
+import { payloads, startHub, laggingAdapter } from './helpers';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
