@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createParser } from '../../src/sse/parser';
 import { FetchEventSource } from '../../src/sse/transport-fetch';
 import type { ParsedEvent } from '../../src/sse/types';
+import { cutAt } from '../support/cut';
 
 type Report = ['event', string, string, string] | ['retry', number] | ['comment', string];
 
@@ -28,18 +29,6 @@ function parseText(chunks: string[]): Report[] {
 function parseBytes(chunks: Uint8Array[]): Report[] {
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   return parseText(chunks.map((chunk) => decoder.decode(chunk, { stream: true })));
-}
-
-function cut(bytes: Uint8Array, at: number[]): Uint8Array[] {
-  const points = at.map((n) => n % (bytes.length + 1)).sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let from = 0;
-  for (const point of points) {
-    chunks.push(bytes.subarray(from, point));
-    from = point;
-  }
-  chunks.push(bytes.subarray(from));
-  return chunks;
 }
 
 const encoder = new TextEncoder();
@@ -89,7 +78,7 @@ describe('stream fuzzing with random bytes', () => {
   it('reports the same for random bytes cut anywhere, multi-byte characters included, as for the whole body', () => {
     fc.assert(
       fc.property(soup, cuts, (bytes, at) => {
-        expect(parseBytes(cut(bytes, at))).toEqual(parseBytes([bytes]));
+        expect(parseBytes(cutAt(bytes, at))).toEqual(parseBytes([bytes]));
       }),
       { numRuns: 3000 },
     );
@@ -100,7 +89,7 @@ describe('stream fuzzing with random bytes', () => {
     await fc.assert(
       fc.asyncProperty(soup, cuts, async (bytes, at) => {
         const whole = parseBytes([bytes]).filter((r) => r[0] === 'event');
-        const events = await transport(cut(bytes, at));
+        const events = await transport(cutAt(bytes, at));
         expect(events.map((e) => ['event', e.type, e.data, e.lastEventId])).toEqual(whole);
       }),
       { numRuns: 1000 },

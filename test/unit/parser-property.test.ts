@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { createParser as createTheirParser } from 'eventsource-parser';
 import { describe, expect, it } from 'vitest';
 import { createParser } from '../../src/sse/parser';
+import { cutAt } from '../support/cut';
 
 /** Everything a parser reports, in order: events with type, data and last event id; retries; comments. */
 type Report = ['event', string, string, string] | ['retry', number] | ['comment', string];
@@ -15,19 +16,6 @@ function parseChunks(chunks: string[]): Report[] {
   });
   for (const chunk of chunks) parser.feed(chunk);
   return out;
-}
-
-/** Cuts `text` at the given positions (any order, repeats make empty chunks). */
-function split(text: string, cuts: number[]): string[] {
-  const at = cuts.map((cut) => cut % (text.length + 1)).sort((a, b) => a - b);
-  const chunks: string[] = [];
-  let from = 0;
-  for (const cut of at) {
-    chunks.push(text.slice(from, cut));
-    from = cut;
-  }
-  chunks.push(text.slice(from));
-  return chunks;
 }
 
 /**
@@ -169,7 +157,7 @@ describe('createParser properties', () => {
   it('reports the same for any chunking of a well-formed stream as for the whole stream', () => {
     fc.assert(
       fc.property(wellFormed, cuts, (text, at) => {
-        expect(parseChunks(split(text, at))).toEqual(parseChunks([text]));
+        expect(parseChunks(cutAt(text, at))).toEqual(parseChunks([text]));
       }),
       { numRuns: 1000 },
     );
@@ -178,7 +166,7 @@ describe('createParser properties', () => {
   it('never throws on arbitrary text and reports the same for any chunking of it', () => {
     fc.assert(
       fc.property(noisy, cuts, (text, at) => {
-        expect(parseChunks(split(text, at))).toEqual(parseChunks([text]));
+        expect(parseChunks(cutAt(text, at))).toEqual(parseChunks([text]));
       }),
       { numRuns: 1000 },
     );
@@ -196,7 +184,7 @@ describe('createParser properties', () => {
   it('agrees with a plain reading of the spec on well-formed and arbitrary streams', () => {
     fc.assert(
       fc.property(fc.oneof(wellFormed, noisy), cuts, (text, at) => {
-        expect(parseChunks(split(text, at))).toEqual(reference(text));
+        expect(parseChunks(cutAt(text, at))).toEqual(reference(text));
       }),
       { numRuns: 1000 },
     );
