@@ -130,8 +130,8 @@ const row = (sectionName, measure, ours, peer = '', peerValue = '', comparison =
 const unavailable = (sectionName, name) => row(sectionName, 'not available', errors[name] ?? 'not run');
 
 const SIZE_LABELS = {
-  iife: 'everything, classic script (element, toasts, Preact, SSE core)',
-  define: 'ESM `define` (the element, with Preact)',
+  iife: 'everything, classic script (element, toasts, SSE core, tab sharing)',
+  define: 'ESM `define` (the element; no Preact)',
   connection: 'ESM `createConnection` alone',
   eventsource: 'ESM `FetchEventSource` alone',
   parser: 'ESM `createParser` alone',

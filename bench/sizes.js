@@ -24,8 +24,8 @@ function version(name) {
 function entries(distDir) {
   const esm = JSON.stringify(join(distDir, 'sse-notify.js'));
   return [
-    { key: 'iife', ours: true, name: 'sse-notify IIFE (everything: element, toasts, Preact, SSE core)', file: join(distDir, 'sse-notify.iife.js') },
-    { key: 'define', ours: true, name: 'sse-notify ESM: define (the element, with Preact)', source: `export { define } from ${esm};` },
+    { key: 'iife', ours: true, name: 'sse-notify IIFE (everything: element, toasts, SSE core, tab sharing)', file: join(distDir, 'sse-notify.iife.js') },
+    { key: 'define', ours: true, name: 'sse-notify ESM: define (the element; no Preact)', source: `export { define } from ${esm};` },
     { key: 'connection', ours: true, name: 'sse-notify ESM: createConnection alone', source: `export { createConnection } from ${esm};` },
     { key: 'eventsource', ours: true, name: 'sse-notify ESM: FetchEventSource alone', source: `export { FetchEventSource } from ${esm};` },
     { key: 'parser', ours: true, name: 'sse-notify ESM: createParser alone', source: `export { createParser } from ${esm};` },

@@ -1,4 +1,3 @@
-import { h, render as renderInto } from 'preact';
 import { createSharedConnection, type SharedConnection } from '../share/shared-connection';
 import { createSubscriptions, type Subscriptions } from '../sse/subscriptions';
 import type { ConnectionState, FailedReason, FailureType } from '../sse/types';
@@ -10,7 +9,7 @@ import {
   requestNotificationPermission,
   showOsNotification,
 } from '../notify/browser-notifications';
-import { Toaster } from '../ui/toaster';
+import { createToaster, type Toaster } from '../ui/toaster';
 import { attachStyledShadow } from '../ui/shadow';
 import { stringsFor, type Strings } from '../ui/strings';
 import { ATTRIBUTES, kebab, PROPS, readAttribute, readConfig, type ElementConfig } from './attributes';
@@ -192,7 +191,7 @@ function widget(el: HTMLElement): Widget {
   let key = '';
   let state: ConnectionState = 'idle';
   let attempt = 0;
-  let root: ShadowRoot | undefined;
+  let toaster: Toaster | undefined;
   let scheduled = false;
   let warnedNoSrc = false;
 
@@ -280,19 +279,16 @@ function widget(el: HTMLElement): Widget {
   };
 
   const render = () => {
-    if (!root || !el.isConnected) return;
+    if (!toaster || !el.isConnected) return;
     const lang = el.closest('[lang]')?.getAttribute('lang') ?? document.documentElement.lang;
-    renderInto(
-      h(Toaster, {
-        ...config,
-        store,
-        strings: stringsFor(lang, strings),
-        connection: { state, attempt },
-        onRetry: api.connect,
-        onEnable: config.browserNotifications != 'off' && notificationPermission() == 'default' ? () => void api.requestPermission() : undefined,
-      }),
-      root,
-    );
+    toaster.u({
+      ...config,
+      store,
+      strings: stringsFor(lang, strings),
+      connection: { state, attempt },
+      onRetry: api.connect,
+      onEnable: config.browserNotifications != 'off' && notificationPermission() == 'default' ? () => void api.requestPermission() : undefined,
+    });
   };
 
   const api: Widget = {
@@ -315,7 +311,7 @@ function widget(el: HTMLElement): Widget {
       render();
     },
     connectedCallback: guard(() => {
-      if (!root) {
+      if (!toaster) {
         // Properties set before the element was defined shadow the prototype's accessors.
         for (const prop of [...PROPS, 'tokenProvider', 'strings']) {
           if (Object.hasOwn(el, prop)) {
@@ -324,13 +320,13 @@ function widget(el: HTMLElement): Widget {
             (el as any)[prop] = value;
           }
         }
-        root = attachStyledShadow(el);
+        toaster = createToaster(attachStyledShadow(el));
       }
       update();
     }),
     disconnectedCallback: guard(() => {
       teardown();
-      if (root) renderInto(null, root);
+      toaster?.d();
     }),
     attributeChangedCallback(_name, old, value) {
       if (old == value || !el.isConnected || scheduled) return;

@@ -1,11 +1,10 @@
-import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { createConnection, type ConnectionOptions } from '../sse/connection';
 import type { ConnectionState } from '../sse/types';
 import type { NotificationStore } from '../store/notifications';
 import { parseData } from '../store/normalize';
 import { toNotification } from '../store/ingest';
-import { Toaster, type Position } from '../ui/toaster';
+import { createToaster, type Position, type Toaster } from '../ui/toaster';
 import { stringsFor, type Strings } from '../ui/strings';
 import { attachStyledShadow } from '../ui/shadow';
 import { getDefaultStore } from './use-notifications';
@@ -54,23 +53,20 @@ export function Notifications(props: NotificationsProps) {
     return () => c.close();
   }, [key, store, retries, !options.tokenProvider]);
 
-  const root = useRef<ShadowRoot | undefined>(undefined);
+  const toaster = useRef<Toaster | undefined>(undefined);
   useEffect(() => {
-    root.current ??= attachStyledShadow(host.current!);
-    render(
-      <Toaster
-        store={store}
-        position={position}
-        maxToasts={maxToasts}
-        duration={duration}
-        strings={stringsFor(lang ?? globalThis.document?.documentElement.lang, strings)}
-        connection={connection}
-        onRetry={() => setRetries((n) => n + 1)}
-      />,
-      root.current,
-    );
+    toaster.current ??= createToaster(attachStyledShadow(host.current!));
+    toaster.current.u({
+      store,
+      position,
+      maxToasts,
+      duration,
+      strings: stringsFor(lang ?? globalThis.document?.documentElement.lang, strings),
+      connection,
+      onRetry: () => setRetries((n) => n + 1),
+    });
   });
-  useEffect(() => () => root.current && render(null, root.current), []);
+  useEffect(() => () => toaster.current?.d(), []);
 
   return <div ref={host} data-sse-notify="" {...{ theme }} />;
 }
