@@ -22,7 +22,7 @@ export interface ToastView {
   n: HTMLElement;
   /** Re-renders with new props, in place. */
   u(props: ToastProps): void;
-  /** Stops its timers and its animation frame; the toaster removes the node. */
+  /** Stops its timers and its animation frame, once the toaster has removed the node (a focusout on removal re-arms them). */
   d(): void;
 }
 

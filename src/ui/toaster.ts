@@ -124,11 +124,12 @@ export function createToaster(root: ShadowRoot | Element): Toaster {
     d() {
       unsubscribe?.();
       document.removeEventListener('visibilitychange', draw);
+      // Nodes out first, timers off after: Chromium fires focusout at a removed focused toast, which re-arms its countdown.
+      place(section, []);
+      section.remove();
       for (const v of views.values()) v.d();
       views.clear();
       lines.clear();
-      place(section, []);
-      section.remove();
       p = store = unsubscribe = undefined;
       toasts = [];
     },

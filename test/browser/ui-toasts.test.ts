@@ -167,6 +167,25 @@ describe('toasts in Chromium', () => {
     t.assertNoErrors();
   });
 
+  it('keeps keyboard focus in a toast while a toast above it closes itself', async () => {
+    const t = await mount({ duration: '0' });
+    await notify({ title: 'Brief', duration: 600 });
+    await notify({ title: 'Stays' });
+    await visibleToasts(t.page, 2);
+    await t.page.locator('sse-notify [data-id] [part="close"]').nth(1).focus();
+    const focused = () =>
+      t.page.evaluate(() => {
+        const active = document.querySelector('sse-notify')!.shadowRoot!.activeElement as HTMLElement | null;
+        return active ? `${active.getAttribute('part')}:${active.closest('[data-id]')?.querySelector('[part="title"]')?.textContent}` : null;
+      });
+    expect(await focused()).toBe('close:Stays');
+    await t.page.waitForFunction(() => document.querySelector('sse-notify')!.shadowRoot!.querySelectorAll('[part="toast"]').length === 1);
+    expect(await focused()).toBe('close:Stays');
+    await t.page.keyboard.press('Escape');
+    await t.page.waitForFunction(() => document.querySelector('sse-notify')!.shadowRoot!.querySelectorAll('[part="toast"]').length === 0);
+    t.assertNoErrors();
+  });
+
   it('animates toasts in and out, and not at all with prefers-reduced-motion', async () => {
     const runs = async (reducedMotion: 'reduce' | 'no-preference') => {
       const t = await mount({ duration: '600' });
