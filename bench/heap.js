@@ -13,8 +13,8 @@
 // Usage: node bench/heap.js [distDir]   (after `npm run build`)
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { launchChromium } from './lib/chromium.js';
 import { frame, hostPage, startSseServer } from './lib/sse-server.js';
+import { openWidgetPage } from './lib/widget-page.js';
 import { sleep } from './lib/stats.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -57,16 +57,8 @@ function dismissAll() {
  */
 export async function benchHeap({ distDir = join(root, 'dist'), toasts = 1000, browser, log = () => {} } = {}) {
   const server = await startSseServer({ staticDir: distDir, pages: { '/heap.html': hostPage({ duration: 0, 'max-toasts': BATCH }) } });
-  const ownBrowser = !browser;
-  browser ??= await launchChromium();
-  const context = await browser.newContext();
+  const { context, page, errors, close } = await openWidgetPage({ server, path: '/heap.html', browser });
   try {
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${server.url}/heap.html`);
-    await server.waitForOpen(1);
-    await page.waitForFunction(() => document.querySelector('sse-notify')?.getAttribute('state') === 'open', null, { timeout: 10_000 });
     const cdp = await context.newCDPSession(page);
     await cdp.send('HeapProfiler.enable');
 
@@ -127,9 +119,7 @@ export async function benchHeap({ distDir = join(root, 'dist'), toasts = 1000, b
     );
     return result;
   } finally {
-    await context.close();
-    if (ownBrowser) await browser.close();
-    await server.close();
+    await close();
   }
 }
 

@@ -14,8 +14,8 @@
 // Usage: node bench/latency.js [distDir]   (after `npm run build`)
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { launchChromium } from './lib/chromium.js';
 import { frame, hostPage, startSseServer } from './lib/sse-server.js';
+import { openWidgetPage } from './lib/widget-page.js';
 import { median, quantile, sleep, prng } from './lib/stats.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -102,16 +102,8 @@ async function clockOffset(page, samples = 40) {
  */
 export async function benchLatency({ distDir = join(root, 'dist'), events = 200, warmup = 20, browser, log = () => {} } = {}) {
   const server = await startSseServer({ staticDir: distDir, pages: { '/latency.html': hostPage({ duration: 0 }) } });
-  const ownBrowser = !browser;
-  browser ??= await launchChromium();
-  const context = await browser.newContext();
+  const { page, errors, close } = await openWidgetPage({ server, path: '/latency.html', browser });
   try {
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${server.url}/latency.html`);
-    await server.waitForOpen(1);
-    await page.waitForFunction(() => document.querySelector('sse-notify')?.getAttribute('state') === 'open', null, { timeout: 10_000 });
     await page.evaluate(installProbe);
     const { rtt, offset } = await clockOffset(page);
     const rand = prng(42);
@@ -146,9 +138,7 @@ export async function benchLatency({ distDir = join(root, 'dist'), events = 200,
     );
     return result;
   } finally {
-    await context.close();
-    if (ownBrowser) await browser.close();
-    await server.close();
+    await close();
   }
 }
 

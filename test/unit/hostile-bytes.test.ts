@@ -9,26 +9,14 @@ import { createParser } from '../../src/sse/parser';
 import { FetchEventSource } from '../../src/sse/transport-fetch';
 import type { ParsedEvent } from '../../src/sse/types';
 import { cutAt } from '../support/cut';
-
-type Report = ['event', string, string, string] | ['retry', number] | ['comment', string];
+import { parseChunks, type Report } from '../support/parse-report';
 
 let runs = 0;
-
-function parseText(chunks: string[]): Report[] {
-  const out: Report[] = [];
-  const parser = createParser({
-    onEvent: ({ type, data, lastEventId }) => out.push(['event', type, data, lastEventId]),
-    onRetry: (ms) => out.push(['retry', ms]),
-    onComment: (comment) => out.push(['comment', comment]),
-  });
-  for (const chunk of chunks) parser.feed(chunk);
-  return out;
-}
 
 /** The bytes as the transport decodes them: UTF-8, BOM kept, streaming across chunk cuts. */
 function parseBytes(chunks: Uint8Array[]): Report[] {
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-  return parseText(chunks.map((chunk) => decoder.decode(chunk, { stream: true })));
+  return parseChunks(chunks.map((chunk) => decoder.decode(chunk, { stream: true })));
 }
 
 const encoder = new TextEncoder();
@@ -131,7 +119,7 @@ describe('stream fuzzing against slow paths', () => {
     for (let i = 0; i < line.length; i += 4096) chunks.push(line.slice(i, i + 4096));
     chunks.push('\n\n');
     let reports: Report[] = [];
-    const ms = time(() => (reports = parseText(chunks)));
+    const ms = time(() => (reports = parseChunks(chunks)));
     expect(reports).toHaveLength(1);
     expect(ms).toBeLessThan(3000);
     console.log(`4 MB line in 1025 chunks: ${ms.toFixed(0)} ms`);
@@ -142,7 +130,7 @@ describe('stream fuzzing against slow paths', () => {
       const text = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
       const chunks: string[] = [];
       for (let i = 0; i < text.length; i += 1000) chunks.push(text.slice(i, i + 1000));
-      const ms = time(() => parseText(chunks));
+      const ms = time(() => parseChunks(chunks));
       expect(ms, JSON.stringify(unit)).toBeLessThan(3000);
     }
   });

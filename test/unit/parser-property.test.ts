@@ -1,22 +1,8 @@
 import fc from 'fast-check';
 import { createParser as createTheirParser } from 'eventsource-parser';
 import { describe, expect, it } from 'vitest';
-import { createParser } from '../../src/sse/parser';
 import { cutAt } from '../support/cut';
-
-/** Everything a parser reports, in order: events with type, data and last event id; retries; comments. */
-type Report = ['event', string, string, string] | ['retry', number] | ['comment', string];
-
-function parseChunks(chunks: string[]): Report[] {
-  const out: Report[] = [];
-  const parser = createParser({
-    onEvent: ({ type, data, lastEventId }) => out.push(['event', type, data, lastEventId]),
-    onRetry: (ms) => out.push(['retry', ms]),
-    onComment: (comment) => out.push(['comment', comment]),
-  });
-  for (const chunk of chunks) parser.feed(chunk);
-  return out;
-}
+import { parseChunks, type Report } from '../support/parse-report';
 
 /**
  * An independent, deliberately plain reading of WHATWG HTML §9.2.6
